@@ -1,0 +1,7 @@
+package org.gcs.api.transport;
+
+/** Which end of a session: the caller controls ICE nomination and opens the secure channel. */
+public enum Role {
+    CONTROLLING,
+    CONTROLLED
+}

@@ -1,0 +1,14 @@
+package org.gcs.api.wire;
+
+/** Protocol versions and frame limits shared by every speaker of the GCS wire schemas. */
+public final class WireVersions {
+    /** Version of {@code node.proto} sent in {@code Hello.protocol_version}. */
+    public static final int NODE_PROTOCOL = 1;
+    /** Version of {@code app.proto} sent in {@code AppHello.protocol_version}. */
+    public static final int APP_PROTOCOL = 1;
+    /** Largest frame (without its 4-byte length) either side accepts; a longer length closes the connection. */
+    public static final int MAX_FRAME_BYTES = 64 * 1024;
+
+    private WireVersions() {
+    }
+}
