@@ -1,0 +1,55 @@
+package org.gcs.node;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The validated configuration of a node, from {@link GcsNode.Config}.
+ *
+ * <table>
+ * <caption>Properties of PID {@value GcsNode#PID}</caption>
+ * <tr><th>property</th><th>default</th><th>meaning</th></tr>
+ * <tr><td>host</td><td>127.0.0.1</td><td>address the TLS listener and the STUN socket bind to</td></tr>
+ * <tr><td>port</td><td>7000</td><td>TLS port for daemons; 0 picks a free port</td></tr>
+ * <tr><td>state.dir</td><td>state</td><td>node key, certificate, node-id, node.properties, stats.properties</td></tr>
+ * <tr><td>stun.port</td><td>3478</td><td>UDP STUN port; 0 picks a free port; -1 turns STUN off</td></tr>
+ * <tr><td>advertised.host</td><td>(host)</td><td>host daemons are told to use for STUN</td></tr>
+ * <tr><td>max.frame.bytes</td><td>65536</td><td>largest frame, 1 KiB to 16 MiB</td></tr>
+ * <tr><td>login.timeout.seconds</td><td>10</td><td>time from accept to Welcome</td></tr>
+ * <tr><td>idle.timeout.seconds</td><td>60</td><td>a connection that sends nothing this long is closed</td></tr>
+ * </table>
+ */
+public record NodeSettings(String host, int port, Path stateDir, int stunPort, String advertisedHost, int maxFrameBytes,
+        Duration loginTimeout, Duration idleTimeout) {
+    public static final int STUN_OFF = -1;
+    private static final int MIN_FRAME_BYTES = 1024;
+    private static final int MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+    public NodeSettings {
+        require(host != null && !host.isBlank(), "host is empty");
+        require(port >= 0 && port <= 65535, "port out of range: " + port);
+        require(stateDir != null, "state.dir is empty");
+        require(stunPort >= STUN_OFF && stunPort <= 65535, "stun.port out of range: " + stunPort);
+        advertisedHost = advertisedHost == null || advertisedHost.isBlank() ? host : advertisedHost;
+        require(maxFrameBytes >= MIN_FRAME_BYTES && maxFrameBytes <= MAX_FRAME_BYTES,
+                "max.frame.bytes must be " + MIN_FRAME_BYTES + ".." + MAX_FRAME_BYTES + ": " + maxFrameBytes);
+        require(loginTimeout != null && !loginTimeout.isNegative() && !loginTimeout.isZero(), "login timeout must be positive");
+        require(idleTimeout != null && !idleTimeout.isNegative() && !idleTimeout.isZero(), "idle timeout must be positive");
+    }
+
+    static NodeSettings from(GcsNode.Config config) {
+        return new NodeSettings(config.host(), config.port(), Path.of(config.state_dir()), config.stun_port(),
+                config.advertised_host(), config.max_frame_bytes(), Duration.ofSeconds(config.login_timeout_seconds()),
+                Duration.ofSeconds(config.idle_timeout_seconds()));
+    }
+
+    public boolean stunEnabled() {
+        return stunPort != STUN_OFF;
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package org.gcs.node.session;
+
+import com.google.protobuf.ByteString;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.lang.System.Logger.Level;
+import java.security.SecureRandom;
+import java.util.concurrent.TimeUnit;
+import org.gcs.api.AuthenticationException;
+import org.gcs.api.DeviceId;
+import org.gcs.api.UserId;
+import org.gcs.api.auth.AuthProvider;
+import org.gcs.api.auth.AuthTranscript;
+import org.gcs.api.wire.NodeWire.Authenticate;
+import org.gcs.api.wire.NodeWire.Challenge;
+import org.gcs.api.wire.NodeWire.Error;
+import org.gcs.api.wire.NodeWire.ErrorCode;
+import org.gcs.api.wire.NodeWire.Hello;
+import org.gcs.api.wire.NodeWire.NodeFrame;
+import org.gcs.api.wire.NodeWire.Welcome;
+import org.gcs.api.wire.WireVersions;
+
+/**
+ * The login of one daemon connection (docs/PROTOCOL.md, "Login"): {@code Hello} -> {@code Challenge} ->
+ * {@code Authenticate} -> verification by the scheme's {@link AuthProvider} -> attach to the router -> {@code Welcome}.
+ * Any other frame, a failed check or the login timeout closes the connection with an {@code Error}. On success the
+ * handler replaces itself with a {@link SessionHandler}.
+ */
+public final class LoginHandler extends ChannelInboundHandlerAdapter {
+    private static final System.Logger LOG = System.getLogger(LoginHandler.class.getName());
+    private static final int NONCE_BYTES = 32;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private enum State { AWAIT_HELLO, AWAIT_AUTHENTICATE, VERIFYING, DONE, FAILED }
+
+    private final SessionContext context;
+    private State state = State.AWAIT_HELLO;
+    private ScheduledFuture<?> timeout;
+    private UserId user;
+    private DeviceId device;
+    private byte[] publicKey;
+    private byte[] nonce;
+
+    public LoginHandler(SessionContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) {
+            startTimeout(ctx);
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        startTimeout(ctx);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancelTimeout();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelTimeout();
+        if (state != State.DONE && state != State.FAILED) {
+            LOG.log(Level.DEBUG, () -> "connection " + ctx.channel().remoteAddress() + " closed during login (" + state + ")");
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof NodeFrame frame)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (Disconnect.isClosing(ctx.channel()) || state == State.FAILED) {
+            return;
+        }
+        if (state == State.AWAIT_HELLO && frame.hasHello()) {
+            onHello(ctx, frame.getHello());
+        } else if (state == State.AWAIT_AUTHENTICATE && frame.hasAuthenticate()) {
+            onAuthenticate(ctx, frame.getAuthenticate());
+        } else {
+            fail(ctx, ErrorCode.MALFORMED, frame.getBodyCase() + " before Welcome (expected "
+                    + (state == State.AWAIT_HELLO ? "Hello" : state == State.AWAIT_AUTHENTICATE ? "Authenticate" : "nothing") + ")");
+        }
+    }
+
+    private void onHello(ChannelHandlerContext ctx, Hello hello) {
+        if (hello.getProtocolVersion() != WireVersions.NODE_PROTOCOL) {
+            NodeFrame error = NodeFrame.newBuilder().setError(Error.newBuilder()
+                    .setCode(ErrorCode.UNSUPPORTED_VERSION)
+                    .setMessage("protocol version " + hello.getProtocolVersion() + " is not spoken here")
+                    .addSupportedVersions(WireVersions.NODE_PROTOCOL)).build();
+            failWith(ctx, error, "unsupported protocol version " + hello.getProtocolVersion());
+            return;
+        }
+        try {
+            user = UserId.parse(hello.getUserId());
+            device = DeviceId.of(hello.getDeviceId());
+        } catch (IllegalArgumentException e) {
+            fail(ctx, ErrorCode.MALFORMED, "bad user or device id: " + e.getMessage());
+            return;
+        }
+        if (context.authProviders().forScheme(user.scheme()).isEmpty()) {
+            fail(ctx, ErrorCode.UNKNOWN_SCHEME, "no authentication provider for scheme " + user.scheme());
+            return;
+        }
+        publicKey = hello.getPublicKey().toByteArray();
+        nonce = new byte[NONCE_BYTES];
+        RANDOM.nextBytes(nonce);
+        state = State.AWAIT_AUTHENTICATE;
+        ctx.writeAndFlush(NodeFrame.newBuilder().setChallenge(Challenge.newBuilder()
+                .setNodeId(ByteString.copyFrom(context.nodeId().toBytes()))
+                .setNonce(ByteString.copyFrom(nonce))).build());
+        LOG.log(Level.DEBUG, () -> "hello from " + user + "/" + device + " " + ctx.channel().remoteAddress() + ": challenge sent");
+    }
+
+    private void onAuthenticate(ChannelHandlerContext ctx, Authenticate authenticate) {
+        AuthProvider provider = context.authProviders().forScheme(user.scheme()).orElse(null);
+        if (provider == null) {
+            fail(ctx, ErrorCode.UNKNOWN_SCHEME, "no authentication provider for scheme " + user.scheme());
+            return;
+        }
+        state = State.VERIFYING;
+        byte[] transcript = AuthTranscript.nodeLogin(context.nodeId(), nonce, user, device);
+        LocalUsers.call(() -> provider.verify(user, publicKey, transcript, authenticate.getSignature().toByteArray()))
+                .whenComplete((ok, failure) -> ctx.executor().execute(() -> onVerdict(ctx, authenticate, failure)));
+    }
+
+    private void onVerdict(ChannelHandlerContext ctx, Authenticate authenticate, Throwable failure) {
+        if (state != State.VERIFYING || !ctx.channel().isActive()) {
+            return;
+        }
+        if (failure != null) {
+            Throwable cause = Statuses.unwrap(failure);
+            String reason = cause instanceof AuthenticationException ? cause.getMessage()
+                    : "verification failed: " + Statuses.describe(cause);
+            fail(ctx, ErrorCode.AUTH_FAILED, reason);
+            return;
+        }
+        FriendsPolicy friends = FriendsPolicy.of(authenticate.getUploadFriends(), authenticate.getFriendsList());
+        DeviceSession session = new DeviceSession(new Endpoint(user, device), ctx.channel(), friends);
+        context.users().login(session)
+                .whenComplete((ok, attachFailure) -> ctx.executor().execute(() -> onAttached(ctx, session, attachFailure)));
+    }
+
+    private void onAttached(ChannelHandlerContext ctx, DeviceSession session, Throwable failure) {
+        if (failure != null) {
+            context.users().logout(session);
+            fail(ctx, ErrorCode.INTERNAL, "router did not accept " + user + ": " + Statuses.describe(failure));
+            return;
+        }
+        if (state != State.VERIFYING || !ctx.channel().isActive() || Disconnect.isClosing(ctx.channel())) {
+            context.users().logout(session);
+            return;
+        }
+        state = State.DONE;
+        cancelTimeout();
+        context.stats().loginOk();
+        LOG.log(Level.INFO, () -> "login ok " + session + " friends " + session.friends());
+        ctx.pipeline().replace(this, SessionHandler.NAME, new SessionHandler(context, session));
+        ctx.channel().writeAndFlush(NodeFrame.newBuilder().setWelcome(Welcome.newBuilder()
+                .setNodeId(ByteString.copyFrom(context.nodeId().toBytes()))
+                .addAllIceServers(context.iceServers())).build());
+    }
+
+    private void startTimeout(ChannelHandlerContext ctx) {
+        if (timeout == null && state != State.DONE) {
+            long millis = context.loginTimeout().toMillis();
+            timeout = ctx.executor().schedule(() -> {
+                if (state != State.DONE && state != State.FAILED) {
+                    fail(ctx, ErrorCode.AUTH_FAILED, "login not finished within " + millis + " ms");
+                }
+            }, millis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void cancelTimeout() {
+        if (timeout != null) {
+            timeout.cancel(false);
+        }
+    }
+
+    private void fail(ChannelHandlerContext ctx, ErrorCode code, String reason) {
+        failWith(ctx, NodeFrames.error(code, reason), code + " " + reason);
+    }
+
+    private void failWith(ChannelHandlerContext ctx, NodeFrame error, String reason) {
+        state = State.FAILED;
+        cancelTimeout();
+        context.stats().loginFailed();
+        String who = user == null ? "" : user + "/" + device + " ";
+        LOG.log(Level.INFO, () -> "login failed " + who + ctx.channel().remoteAddress() + ": " + reason);
+        Disconnect.withFrame(ctx.channel(), error, reason);
+    }
+}

@@ -1,0 +1,36 @@
+package org.gcs.node.session;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.gcs.api.NodeId;
+import org.gcs.api.routing.Router;
+import org.gcs.api.wire.NodeWire.IceServer;
+import org.gcs.node.stats.NodeStats;
+
+/**
+ * What every daemon connection of one node shares.
+ *
+ * @param nodeId this node's id, sent in {@code Challenge} and {@code Welcome} and signed in the login transcript
+ * @param authProviders the providers that verify logins, by scheme
+ * @param router finds users on this or other nodes
+ * @param users the users logged in here
+ * @param connections the connection table
+ * @param stats counters
+ * @param iceServers what {@code Welcome} advertises
+ * @param loginTimeout how long a connection may take from accept to {@code Welcome}
+ * @param maxFrameBytes the largest frame either side may send
+ */
+public record SessionContext(NodeId nodeId, AuthProviders authProviders, Router router, LocalUsers users,
+        ConnectionTable connections, NodeStats stats, List<IceServer> iceServers, Duration loginTimeout, int maxFrameBytes) {
+    public SessionContext {
+        Objects.requireNonNull(nodeId, "nodeId");
+        Objects.requireNonNull(authProviders, "authProviders");
+        Objects.requireNonNull(router, "router");
+        Objects.requireNonNull(users, "users");
+        Objects.requireNonNull(connections, "connections");
+        Objects.requireNonNull(stats, "stats");
+        iceServers = List.copyOf(iceServers);
+        Objects.requireNonNull(loginTimeout, "loginTimeout");
+    }
+}

@@ -1,0 +1,208 @@
+package org.gcs.node.session;
+
+import com.google.protobuf.ByteString;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.lang.System.Logger.Level;
+import java.util.Optional;
+import org.gcs.api.DeviceId;
+import org.gcs.api.UserId;
+import org.gcs.api.routing.RoutedMessage;
+import org.gcs.api.wire.NodeWire.Connect;
+import org.gcs.api.wire.NodeWire.ConnectRequest;
+import org.gcs.api.wire.NodeWire.ConnectResponse;
+import org.gcs.api.wire.NodeWire.ConnectResult;
+import org.gcs.api.wire.NodeWire.DevicesAnswer;
+import org.gcs.api.wire.NodeWire.DevicesQuery;
+import org.gcs.api.wire.NodeWire.ErrorCode;
+import org.gcs.api.wire.NodeWire.FriendsUpdate;
+import org.gcs.api.wire.NodeWire.NodeFrame;
+import org.gcs.api.wire.NodeWire.Pong;
+import org.gcs.api.wire.NodeWire.Signal;
+import org.gcs.api.wire.NodeWire.Status;
+
+/**
+ * The requests of one logged-in device (docs/PROTOCOL.md, "Requests after Welcome"). Requests go to the
+ * {@link org.gcs.api.routing.Router} with the authenticated identity of this session as sender; answers are written
+ * from the routers' futures, never awaited.
+ */
+public final class SessionHandler extends ChannelInboundHandlerAdapter {
+    public static final String NAME = "session";
+    private static final System.Logger LOG = System.getLogger(SessionHandler.class.getName());
+    private static final int CONNECTION_ID_BYTES = 16;
+
+    private final SessionContext context;
+    private final DeviceSession session;
+    private final Endpoint self;
+
+    public SessionHandler(SessionContext context, DeviceSession session) {
+        this.context = context;
+        this.session = session;
+        this.self = session.endpoint();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        context.users().logout(session);
+        LOG.log(Level.INFO, () -> "session closed " + session);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof NodeFrame frame)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (Disconnect.isClosing(ctx.channel())) {
+            return;
+        }
+        switch (frame.getBodyCase()) {
+            case DEVICES_QUERY -> onDevicesQuery(frame.getDevicesQuery());
+            case CONNECT -> onConnect(frame.getConnect());
+            case CONNECT_RESPONSE -> onConnectResponse(frame.getConnectResponse());
+            case SIGNAL -> onSignal(frame);
+            case FRIENDS_UPDATE -> onFriendsUpdate(frame.getFriendsUpdate());
+            case PING -> session.send(NodeFrame.newBuilder()
+                    .setPong(Pong.newBuilder().setNonce(frame.getPing().getNonce())).build());
+            case PONG -> { }
+            case ERROR -> LOG.log(Level.INFO, () -> "daemon " + self + " reported " + frame.getError().getCode() + ": "
+                    + frame.getError().getMessage());
+            default -> Disconnect.withError(ctx.channel(), ErrorCode.MALFORMED, frame.getBodyCase() + " is not a request");
+        }
+    }
+
+    private void onDevicesQuery(DevicesQuery query) {
+        UserId target;
+        try {
+            target = UserId.parse(query.getUserId());
+        } catch (IllegalArgumentException e) {
+            session.send(NodeFrames.requestError(ErrorCode.MALFORMED, "bad user id: " + e.getMessage(), query.getRequestId()));
+            return;
+        }
+        LocalUsers.call(() -> context.router().devices(self.user(), target)).whenComplete((devices, failure) -> {
+            DevicesAnswer.Builder answer = DevicesAnswer.newBuilder().setRequestId(query.getRequestId());
+            if (failure == null) {
+                answer.setStatus(Status.OK);
+                devices.forEach(device -> answer.addDevices(device.name()));
+            } else {
+                answer.setStatus(Statuses.of(failure));
+            }
+            LOG.log(Level.INFO, () -> "devices of " + target + " for " + self + ": " + answer.getStatus() + " "
+                    + answer.getDevicesList());
+            session.send(NodeFrame.newBuilder().setDevicesAnswer(answer).build());
+        });
+    }
+
+    private void onConnect(Connect connect) {
+        ByteString id = connect.getConnectionId();
+        if (id.size() != CONNECTION_ID_BYTES) {
+            session.send(NodeFrames.connectResult(id, Status.FAILED, "connection id must be " + CONNECTION_ID_BYTES + " bytes"));
+            return;
+        }
+        Endpoint callee;
+        try {
+            callee = new Endpoint(UserId.parse(connect.getCalleeUser()), DeviceId.of(connect.getCalleeDevice()));
+        } catch (IllegalArgumentException e) {
+            session.send(NodeFrames.connectResult(id, Status.FAILED, "bad callee: " + e.getMessage()));
+            return;
+        }
+        NodeFrame request = NodeFrame.newBuilder().setConnectRequest(ConnectRequest.newBuilder()
+                .setConnectionId(id)
+                .setCallerUser(self.user().toString())
+                .setCallerDevice(self.device().name())
+                .setCallerApp(connect.getCallerApp())
+                .setCalleeApp(connect.getCalleeApp())
+                .setType(connect.getType())
+                .setOffer(connect.getOffer())).build();
+        if (request.getSerializedSize() > context.maxFrameBytes()) {
+            session.send(NodeFrames.connectResult(id, Status.FAILED, "offer too large to relay"));
+            return;
+        }
+        if (!context.connections().record(id, new ConnectionTable.Connection(self, callee))) {
+            session.send(NodeFrames.connectResult(id, Status.FAILED, "connection id already in use"));
+            return;
+        }
+        session.track(id);
+        String shortId = NodeFrames.shortId(id);
+        LOG.log(Level.INFO, () -> "connect " + shortId + " " + self + " (" + connect.getCallerApp() + ") -> " + callee
+                + " (" + connect.getCalleeApp() + ", " + connect.getType() + ")");
+        route(callee, request).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                Status status = Statuses.of(failure);
+                LOG.log(Level.INFO, () -> "connect " + shortId + " " + self + " -> " + callee + ": result " + status
+                        + " (" + Statuses.describe(failure) + ")");
+                context.connections().remove(id);
+                session.untrack(id);
+                session.send(NodeFrames.connectResult(id, status, Statuses.describe(failure)));
+            }
+        });
+    }
+
+    private void onConnectResponse(ConnectResponse response) {
+        ByteString id = response.getConnectionId();
+        Optional<ConnectionTable.Connection> connection = context.connections().find(id)
+                .filter(c -> c.callee().equals(self));
+        if (connection.isEmpty()) {
+            unknownConnection("ConnectResponse", id);
+            return;
+        }
+        Endpoint caller = connection.get().caller();
+        Status status = switch (response.getStatus()) {
+            case STATUS_UNSPECIFIED, UNRECOGNIZED -> Status.FAILED;
+            default -> response.getStatus();
+        };
+        NodeFrame result = NodeFrame.newBuilder().setConnectResult(ConnectResult.newBuilder()
+                .setConnectionId(id)
+                .setStatus(status)
+                .setAnswer(response.getAnswer())
+                .setMessage(response.getMessage())).build();
+        LOG.log(Level.INFO, () -> "connect " + NodeFrames.shortId(id) + " " + self + " answered " + status + " to " + caller);
+        route(caller, result).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                LOG.log(Level.INFO, () -> "connect " + NodeFrames.shortId(id) + " result to " + caller + " not delivered: "
+                        + Statuses.describe(failure));
+                session.send(NodeFrames.error(ErrorCode.ERROR_UNSPECIFIED,
+                        "result for connection " + NodeFrames.shortId(id) + " not delivered: " + Statuses.describe(failure)));
+            }
+            if (status != Status.ACCEPTED || failure != null) {
+                context.connections().remove(id);
+                session.untrack(id);
+            }
+        });
+    }
+
+    private void onSignal(NodeFrame frame) {
+        Signal signal = frame.getSignal();
+        ByteString id = signal.getConnectionId();
+        Optional<Endpoint> peer = context.connections().find(id).flatMap(c -> c.peerOf(self));
+        if (peer.isEmpty()) {
+            unknownConnection("Signal", id);
+            return;
+        }
+        route(peer.get(), frame).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                LOG.log(Level.DEBUG, () -> "signal " + NodeFrames.shortId(id) + " " + self + " -> " + peer.get()
+                        + " not delivered: " + Statuses.describe(failure));
+            } else {
+                LOG.log(Level.DEBUG, () -> "signal " + NodeFrames.shortId(id) + " " + self + " -> " + peer.get()
+                        + " relayed (" + signal.getPayload().size() + " bytes)");
+            }
+        });
+    }
+
+    private void onFriendsUpdate(FriendsUpdate update) {
+        session.friends(FriendsPolicy.of(update.getUploadFriends(), update.getFriendsList()));
+        LOG.log(Level.INFO, () -> "friends of " + self + " updated: " + session.friends());
+    }
+
+    private void unknownConnection(String what, ByteString id) {
+        LOG.log(Level.INFO, () -> "dropped " + what + " " + NodeFrames.shortId(id) + " from " + self + ": unknown connection");
+        session.send(NodeFrames.error(ErrorCode.ERROR_UNSPECIFIED, "unknown connection " + NodeFrames.shortId(id)));
+    }
+
+    private java.util.concurrent.CompletableFuture<Void> route(Endpoint to, NodeFrame frame) {
+        RoutedMessage message = new RoutedMessage(self.user(), self.device(), to.user(), to.device(), frame.toByteArray());
+        return LocalUsers.call(() -> context.router().deliver(message));
+    }
+}

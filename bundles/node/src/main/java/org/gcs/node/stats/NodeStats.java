@@ -1,0 +1,71 @@
+package org.gcs.node.stats;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters that prove what a node carries: bytes on TLS connections (as on the wire, TLS records included) and on the
+ * STUN socket, sessions and logins, and relayed connection requests. Thread-safe.
+ */
+public final class NodeStats {
+    private final LongAdder tlsBytesIn = new LongAdder();
+    private final LongAdder tlsBytesOut = new LongAdder();
+    private final LongAdder stunBytesIn = new LongAdder();
+    private final LongAdder stunBytesOut = new LongAdder();
+    private final AtomicLong sessionsCurrent = new AtomicLong();
+    private final LongAdder loginsOk = new LongAdder();
+    private final LongAdder loginsFailed = new LongAdder();
+    private final LongAdder connectsRelayed = new LongAdder();
+
+    public void tlsBytesIn(long n) {
+        tlsBytesIn.add(n);
+    }
+
+    public void tlsBytesOut(long n) {
+        tlsBytesOut.add(n);
+    }
+
+    public void stunBytesIn(long n) {
+        stunBytesIn.add(n);
+    }
+
+    public void stunBytesOut(long n) {
+        stunBytesOut.add(n);
+    }
+
+    public void sessionOpened() {
+        sessionsCurrent.incrementAndGet();
+    }
+
+    public void sessionClosed() {
+        sessionsCurrent.decrementAndGet();
+    }
+
+    public void loginOk() {
+        loginsOk.increment();
+    }
+
+    public void loginFailed() {
+        loginsFailed.increment();
+    }
+
+    public void connectRelayed() {
+        connectsRelayed.increment();
+    }
+
+    /** The counters under their {@code stats.properties} names, in a stable order. */
+    public Map<String, Long> snapshot() {
+        Map<String, Long> values = new LinkedHashMap<>();
+        values.put("tls.bytes.in", tlsBytesIn.sum());
+        values.put("tls.bytes.out", tlsBytesOut.sum());
+        values.put("stun.bytes.in", stunBytesIn.sum());
+        values.put("stun.bytes.out", stunBytesOut.sum());
+        values.put("sessions.current", sessionsCurrent.get());
+        values.put("logins.ok", loginsOk.sum());
+        values.put("logins.failed", loginsFailed.sum());
+        values.put("connects.relayed", connectsRelayed.sum());
+        return values;
+    }
+}

@@ -1,0 +1,48 @@
+package org.gcs.node.stun;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import org.gcs.node.stats.NodeStats;
+
+/** Answers STUN Binding requests on a datagram channel; drops anything else with a debug log. */
+@Sharable
+public final class StunResponder extends SimpleChannelInboundHandler<DatagramPacket> {
+    private static final System.Logger LOG = System.getLogger(StunResponder.class.getName());
+
+    private final NodeStats stats;
+
+    public StunResponder(NodeStats stats) {
+        this.stats = stats;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+        int size = packet.content().readableBytes();
+        stats.stunBytesIn(size);
+        byte[] transactionId;
+        try {
+            transactionId = StunCodec.readBindingRequest(packet.content().nioBuffer());
+        } catch (StunCodec.MalformedStunException e) {
+            LOG.log(Level.DEBUG, () -> "dropped " + size + " bytes from " + packet.sender() + ": " + e.getMessage());
+            return;
+        }
+        ByteBuffer response = StunCodec.bindingSuccess(transactionId, packet.sender());
+        stats.stunBytesOut(response.remaining());
+        ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(response), packet.sender())).addListener(f -> {
+            if (!f.isSuccess()) {
+                LOG.log(Level.DEBUG, () -> "STUN response to " + packet.sender() + " failed: " + f.cause());
+            }
+        });
+        LOG.log(Level.DEBUG, () -> "STUN binding from " + packet.sender());
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.log(Level.DEBUG, () -> "STUN socket error: " + cause);
+    }
+}

@@ -1,0 +1,58 @@
+package org.gcs.node.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.gcs.api.DeviceId;
+import org.gcs.api.UserId;
+import org.junit.jupiter.api.Test;
+
+class ConnectionTableTest {
+    private static final Endpoint ALICE = new Endpoint(UserId.of("pk", "alice"), DeviceId.of("laptop"));
+    private static final Endpoint BOB = new Endpoint(UserId.of("pk", "bob"), DeviceId.of("phone"));
+    private static final Endpoint CAROL = new Endpoint(UserId.of("pk", "carol"), DeviceId.of("desk"));
+    private static final ByteString ID = ByteString.copyFromUtf8("0123456789abcdef");
+
+    private final AtomicLong now = new AtomicLong();
+    private final ConnectionTable table = new ConnectionTable(Duration.ofSeconds(120), now::get);
+
+    @Test
+    void recordsAPairAndFindsThePeerOfEitherEnd() {
+        assertTrue(table.record(ID, new ConnectionTable.Connection(ALICE, BOB)));
+
+        ConnectionTable.Connection connection = table.find(ID).orElseThrow();
+        assertEquals(Optional.of(BOB), connection.peerOf(ALICE));
+        assertEquals(Optional.of(ALICE), connection.peerOf(BOB));
+        assertEquals(Optional.empty(), connection.peerOf(CAROL));
+        assertTrue(connection.joins(BOB, ALICE));
+        assertFalse(connection.joins(ALICE, CAROL));
+    }
+
+    @Test
+    void theSamePairMayRecordTwiceButAnotherPairMayNotTakeTheId() {
+        assertTrue(table.record(ID, new ConnectionTable.Connection(ALICE, BOB)));
+        assertTrue(table.record(ID, new ConnectionTable.Connection(ALICE, BOB)));
+        assertFalse(table.record(ID, new ConnectionTable.Connection(CAROL, BOB)));
+        assertEquals(ALICE, table.find(ID).orElseThrow().caller());
+    }
+
+    @Test
+    void entriesExpireAfterTheirLastUse() {
+        table.record(ID, new ConnectionTable.Connection(ALICE, BOB));
+        now.addAndGet(Duration.ofSeconds(100).toNanos());
+        assertTrue(table.find(ID).isPresent(), "use refreshes the entry");
+        now.addAndGet(Duration.ofSeconds(100).toNanos());
+        assertEquals(0, table.removeExpired());
+        now.addAndGet(Duration.ofSeconds(21).toNanos());
+
+        assertTrue(table.find(ID).isEmpty());
+        assertEquals(1, table.removeExpired());
+        assertEquals(0, table.size());
+        assertTrue(table.record(ID, new ConnectionTable.Connection(CAROL, BOB)), "an expired id is free again");
+    }
+}
