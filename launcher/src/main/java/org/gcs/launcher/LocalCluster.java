@@ -1,0 +1,153 @@
+package org.gcs.launcher;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Predicate;
+
+/**
+ * A GCS deployment on one machine: a node and daemons, each a separate {@code java -jar} process of the assembly's
+ * runnable jars, configured through ConfigAdmin {@code .cfg} files in its own directory, all on 127.0.0.1 with
+ * ephemeral ports. Used by the demo, the end-to-end tests and the benchmarks.
+ *
+ * <pre>{@code
+ * try (LocalCluster cluster = new LocalCluster(workDir, LocalCluster.findAssembly(), System.out)) {
+ *     NodeProcess node = cluster.startCentral();
+ *     DaemonProcess alice = cluster.startDaemon("alice", "laptop", node, "upload");
+ * }
+ * }</pre>
+ */
+public final class LocalCluster implements AutoCloseable {
+    public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path workDir;
+    private final Path assemblyTarget;
+    private final PrintStream echo;
+    private final Predicate<String> echoFilter;
+    private final List<RoleProcess> processes = new ArrayList<>();
+
+    /**
+     * @param workDir where each process gets its directory
+     * @param assemblyTarget the directory holding {@code central.jar} and {@code daemon.jar}
+     * @param echo where to print the processes' protocol steps ({@code null} for silence)
+     */
+    public LocalCluster(Path workDir, Path assemblyTarget, PrintStream echo) {
+        this(workDir, assemblyTarget, echo, LocalCluster::isProtocolStep);
+    }
+
+    public LocalCluster(Path workDir, Path assemblyTarget, PrintStream echo, Predicate<String> echoFilter) {
+        this.workDir = workDir.toAbsolutePath();
+        this.assemblyTarget = assemblyTarget.toAbsolutePath();
+        this.echo = echo;
+        this.echoFilter = echoFilter;
+    }
+
+    /** The lines a person watching the demo wants: the roles' INFO and WARNING records from GCS code. */
+    static boolean isProtocolStep(String line) {
+        return line.contains(" org.gcs.") || line.startsWith("GCS ");
+    }
+
+    /** {@code assembly/target} found from the current directory or one of its parents. */
+    public static Path findAssembly() {
+        Path dir = Path.of("").toAbsolutePath();
+        for (int i = 0; i < 4 && dir != null; i++, dir = dir.getParent()) {
+            Path candidate = dir.resolve("assembly/target");
+            if (Files.isRegularFile(candidate.resolve("central.jar"))) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("assembly/target/central.jar not found: build with ./mvnw -B install -DskipTests");
+    }
+
+    /** Starts a central GCS node (TLS and STUN on ephemeral loopback ports) and waits until it is listening. */
+    public NodeProcess startCentral() throws IOException, InterruptedException {
+        Path dir = workDir.resolve("node");
+        Map<String, String> node = new LinkedHashMap<>();
+        node.put("host", "127.0.0.1");
+        node.put("port", "0");
+        node.put("stun.port", "0");
+        node.put("state.dir", "state");
+        writeConfig(dir, "org.gcs.node", node);
+        RoleProcess process = start("node", dir, RoleProcess.java("-jar", assemblyTarget.resolve("central.jar").toString()));
+        Properties started = process.awaitProperties("state/node.properties", START_TIMEOUT);
+        return new NodeProcess(process, started);
+    }
+
+    /**
+     * Starts a daemon for a new user (her key is created on first start) on {@code device}, logging in to {@code node}.
+     *
+     * @param privacyMode {@code upload} or {@code local}
+     */
+    public DaemonProcess startDaemon(String name, String device, NodeProcess node, String privacyMode)
+            throws IOException, InterruptedException {
+        Path dir = workDir.resolve(name);
+        Files.createDirectories(dir);
+        Path friends = dir.resolve("friends.txt");
+        if (!Files.exists(friends)) {
+            Files.writeString(friends, "# <user id> <petname>\n");
+        }
+        Map<String, String> daemon = new LinkedHashMap<>();
+        daemon.put("node.host", "127.0.0.1");
+        daemon.put("node.port", Integer.toString(node.tlsPort()));
+        daemon.put("node.id", node.nodeId());
+        daemon.put("device", device);
+        daemon.put("key.file", "state/user.key");
+        daemon.put("friends.file", "friends.txt");
+        daemon.put("privacy.mode", privacyMode);
+        daemon.put("api.host", "127.0.0.1");
+        daemon.put("api.port", "0");
+        daemon.put("state.dir", "state");
+        writeConfig(dir, "org.gcs.daemon", daemon);
+        writeConfig(dir, "org.gcs.transport.ice", Map.of("host.addresses", "127.0.0.1"));
+        RoleProcess process = start(name, dir, RoleProcess.java("-jar", assemblyTarget.resolve("daemon.jar").toString()));
+        String userId = process.awaitText("state/user-id", START_TIMEOUT);
+        int apiPort = Integer.parseInt(process.awaitText("state/api.port", START_TIMEOUT));
+        return new DaemonProcess(process, userId, apiPort);
+    }
+
+    /** Starts any other command (an example application) in {@code workDir/name}, tracked and ended like the roles. */
+    public RoleProcess startProcess(String name, List<String> command) throws IOException {
+        return start(name, workDir.resolve(name), command);
+    }
+
+    private RoleProcess start(String name, Path dir, List<String> command) throws IOException {
+        RoleProcess process = new RoleProcess(name, dir, command, echo, echoFilter);
+        synchronized (processes) {
+            processes.add(process);
+        }
+        return process;
+    }
+
+    /** Writes a ConfigAdmin {@code .cfg} file for FileInstall, atomically so it is never read half-written. */
+    static void writeConfig(Path dir, String pid, Map<String, String> properties) throws IOException {
+        Path etc = dir.resolve("etc");
+        Files.createDirectories(etc);
+        StringBuilder text = new StringBuilder();
+        properties.forEach((k, v) -> text.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
+        Path tmp = etc.resolve(pid + ".tmp");
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.move(tmp, etc.resolve(pid + ".cfg"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Ends every process this cluster started, newest first. */
+    @Override
+    public void close() {
+        List<RoleProcess> all;
+        synchronized (processes) {
+            all = new ArrayList<>(processes);
+            processes.clear();
+        }
+        for (int i = all.size() - 1; i >= 0; i--) {
+            all.get(i).close();
+        }
+    }
+}
