@@ -1,0 +1,143 @@
+package org.gcs.daemon;
+
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.gcs.api.DeviceId;
+import org.gcs.api.NodeId;
+import org.gcs.api.auth.CredentialStore;
+import org.gcs.api.transport.P2PTransport;
+import org.gcs.daemon.core.Daemon;
+import org.gcs.daemon.core.DaemonSettings;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The device daemon as a DS component, configured by PID {@code org.gcs.daemon} (required). The credential store is
+ * the one whose {@code gcs.auth.scheme} service property matches: the default target is {@code (gcs.auth.scheme=pk)};
+ * for another scheme set both {@code scheme} and {@code CredentialStore.target}, e.g.
+ *
+ * <pre>
+ * node_host=127.0.0.1
+ * node_port=7000
+ * node_id=3f5a...64 hex
+ * device=laptop
+ * scheme=bns
+ * name=alice.id
+ * CredentialStore.target=(gcs.auth.scheme=bns)
+ * </pre>
+ *
+ * A mismatch between {@code scheme} and the bound store fails activation with a message saying so.
+ */
+@Component(name = DaemonComponent.PID, configurationPid = DaemonComponent.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE,
+        property = "CredentialStore.target=(gcs.auth.scheme=pk)")
+@Designate(ocd = DaemonComponent.Config.class)
+public class DaemonComponent {
+    public static final String PID = "org.gcs.daemon";
+    private static final Logger LOG = System.getLogger(DaemonComponent.class.getName());
+
+    /** Property names are dotted ({@code node.host}); DS maps each {@code _} of a method name to a dot. */
+    @ObjectClassDefinition(name = "GCS daemon", description = "The device's connection to its GCS node and the local application API")
+    public @interface Config {
+        @AttributeDefinition(name = "node_host", description = "Host name or address of the GCS node")
+        String node_host();
+
+        @AttributeDefinition(name = "node_port", description = "TLS port of the GCS node")
+        int node_port();
+
+        @AttributeDefinition(name = "node_id", description = "The node's id: 64 hex digits, SHA-256 of its TLS public key")
+        String node_id();
+
+        @AttributeDefinition(description = "This device's name among the user's devices")
+        String device();
+
+        @AttributeDefinition(description = "Identity scheme: pk (raw Ed25519 key) or bns; must match CredentialStore.target")
+        String scheme() default "pk";
+
+        @AttributeDefinition(description = "The user's registered name for name-based schemes (bns); empty for pk", required = false)
+        String name() default "";
+
+        @AttributeDefinition(name = "key_file", description = "The user's private key file, created owner-only if missing")
+        String key_file() default "state/user.key";
+
+        @AttributeDefinition(name = "friends_file", description = "Friends list: lines '<user-id> <petname>', # comments")
+        String friends_file() default "friends.txt";
+
+        @AttributeDefinition(name = "privacy_mode", description = "upload: the node filters by the uploaded friends list; local: the list stays here and the daemon refuses non-friends")
+        String privacy_mode() default "upload";
+
+        @AttributeDefinition(name = "api_host", description = "Loopback address of the application API")
+        String api_host() default "127.0.0.1";
+
+        @AttributeDefinition(name = "api_port", description = "Port of the application API (0 = any free port, see state_dir/api.port)")
+        int api_port() default 7010;
+
+        @AttributeDefinition(name = "state_dir", description = "Directory where user-id and api.port are written")
+        String state_dir() default "state";
+
+        @AttributeDefinition(name = "connect_timeout_seconds", description = "How long a caller waits for the callee's answer")
+        int connect_timeout_seconds() default 30;
+
+        @AttributeDefinition(name = "decision_timeout_seconds", description = "How long a callee application may take to decide")
+        int decision_timeout_seconds() default 30;
+    }
+
+    @Reference(name = "CredentialStore")
+    private CredentialStore credentialStore;
+
+    @Reference(name = "P2PTransport")
+    private P2PTransport transport;
+
+    private Daemon daemon;
+
+    @Activate
+    void activate(Config config) throws Exception {
+        DaemonSettings settings = settings(config);
+        if (!settings.scheme().equals(credentialStore.scheme())) {
+            throw new IllegalStateException("scheme=" + settings.scheme() + " but the bound CredentialStore serves "
+                    + credentialStore.scheme() + "; set CredentialStore.target=(gcs.auth.scheme=" + settings.scheme() + ")");
+        }
+        daemon = new Daemon(settings, credentialStore, transport);
+        try {
+            daemon.start();
+        } catch (Exception e) {
+            LOG.log(Level.ERROR, "GCS daemon failed to start: " + e.getMessage(), e);
+            daemon = null;
+            throw e;
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (daemon != null) {
+            daemon.close();
+            daemon = null;
+        }
+    }
+
+    static DaemonSettings settings(Config c) {
+        return new DaemonSettings(
+                c.node_host(),
+                c.node_port(),
+                NodeId.fromHex(c.node_id().trim().toLowerCase(java.util.Locale.ROOT)),
+                DeviceId.of(c.device()),
+                c.scheme().trim(),
+                c.name(),
+                Path.of(c.key_file()),
+                Path.of(c.friends_file()),
+                DaemonSettings.Privacy.parse(c.privacy_mode()),
+                c.api_host(),
+                c.api_port(),
+                Path.of(c.state_dir()),
+                Duration.ofSeconds(c.connect_timeout_seconds()),
+                Duration.ofSeconds(c.decision_timeout_seconds()));
+    }
+}

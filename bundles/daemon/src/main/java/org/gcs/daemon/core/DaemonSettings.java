@@ -1,0 +1,80 @@
+package org.gcs.daemon.core;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import org.gcs.api.DeviceId;
+import org.gcs.api.NodeId;
+
+/**
+ * Everything a daemon is configured with, validated; the DS configuration maps onto it one to one.
+ *
+ * @param nodeHost the node's host name or address
+ * @param nodePort the node's TLS port
+ * @param nodeId the pinned node id (SHA-256 of its TLS public key)
+ * @param device this device's name among the user's devices
+ * @param scheme the identity scheme ({@code pk}, {@code bns})
+ * @param name the user's name for name-based schemes, empty otherwise
+ * @param keyFile where the user's key lives (created owner-only if missing)
+ * @param friendsFile the friends list, lines {@code <user-id> <petname>}
+ * @param privacy where non-friends are filtered
+ * @param apiHost the loopback address applications connect to
+ * @param apiPort its port, 0 for any free one
+ * @param stateDir where {@code user-id} and {@code api.port} are written
+ * @param connectTimeout how long a caller waits for the callee's answer
+ * @param decisionTimeout how long a callee application may take to accept or reject
+ */
+public record DaemonSettings(String nodeHost, int nodePort, NodeId nodeId, DeviceId device, String scheme, String name,
+        Path keyFile, Path friendsFile, Privacy privacy, String apiHost, int apiPort, Path stateDir,
+        Duration connectTimeout, Duration decisionTimeout) {
+
+    /** Where non-friends are filtered. */
+    public enum Privacy {
+        /** The friends list goes to the node at login, which refuses requests from anyone else. */
+        UPLOAD,
+        /** The list stays on the device; the daemon refuses requests from non-friends itself. */
+        LOCAL;
+
+        public static Privacy parse(String s) {
+            try {
+                return valueOf(s.trim().toUpperCase(Locale.ROOT));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("privacy_mode must be \"upload\" or \"local\": " + s);
+            }
+        }
+    }
+
+    public DaemonSettings {
+        if (nodeHost == null || nodeHost.isBlank()) {
+            throw new IllegalArgumentException("node_host is required");
+        }
+        requirePort("node_port", nodePort, 1);
+        Objects.requireNonNull(nodeId, "node_id");
+        Objects.requireNonNull(device, "device");
+        if (scheme == null || scheme.isBlank()) {
+            throw new IllegalArgumentException("scheme is required");
+        }
+        name = name == null ? "" : name.trim();
+        Objects.requireNonNull(keyFile, "key_file");
+        Objects.requireNonNull(friendsFile, "friends_file");
+        Objects.requireNonNull(privacy, "privacy_mode");
+        apiHost = apiHost == null || apiHost.isBlank() ? "127.0.0.1" : apiHost;
+        requirePort("api_port", apiPort, 0);
+        Objects.requireNonNull(stateDir, "state_dir");
+        requirePositive("connect_timeout_seconds", connectTimeout);
+        requirePositive("decision_timeout_seconds", decisionTimeout);
+    }
+
+    private static void requirePort(String what, int port, int min) {
+        if (port < min || port > 65535) {
+            throw new IllegalArgumentException(what + " out of range: " + port);
+        }
+    }
+
+    private static void requirePositive(String what, Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive: " + d);
+        }
+    }
+}

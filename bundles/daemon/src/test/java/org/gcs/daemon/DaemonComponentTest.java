@@ -1,0 +1,62 @@
+package org.gcs.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.gcs.daemon.core.DaemonSettings;
+import org.junit.jupiter.api.Test;
+
+class DaemonComponentTest {
+    /** A Config as DS would make it from {@code values}, falling back to the annotation defaults. */
+    private static DaemonComponent.Config config(Map<String, Object> values) {
+        return (DaemonComponent.Config) Proxy.newProxyInstance(DaemonComponent.Config.class.getClassLoader(),
+                new Class<?>[] {DaemonComponent.Config.class}, (proxy, method, args) -> {
+                    Object v = values.get(method.getName().replace("__", "_"));
+                    return v != null ? v : method.getDefaultValue();
+                });
+    }
+
+    private static Map<String, Object> required() {
+        Map<String, Object> m = new HashMap<>();
+        m.put("node_host", "127.0.0.1");
+        m.put("node_port", 7000);
+        m.put("node_id", "AB".repeat(32));
+        m.put("device", "laptop");
+        return m;
+    }
+
+    @Test
+    void mapsConfigurationWithDefaults() {
+        DaemonSettings s = DaemonComponent.settings(config(required()));
+        assertEquals("ab".repeat(32), s.nodeId().toString());
+        assertEquals("pk", s.scheme());
+        assertEquals(Path.of("state/user.key"), s.keyFile());
+        assertEquals(Path.of("friends.txt"), s.friendsFile());
+        assertEquals(DaemonSettings.Privacy.UPLOAD, s.privacy());
+        assertEquals("127.0.0.1", s.apiHost());
+        assertEquals(7010, s.apiPort());
+        assertEquals(Duration.ofSeconds(30), s.connectTimeout());
+        assertEquals(Duration.ofSeconds(30), s.decisionTimeout());
+    }
+
+    @Test
+    void rejectsBadValues() {
+        Map<String, Object> m = required();
+        m.put("privacy_mode", "public");
+        assertThrows(IllegalArgumentException.class, () -> DaemonComponent.settings(config(m)));
+        Map<String, Object> n = required();
+        n.put("node_id", "1234");
+        assertThrows(IllegalArgumentException.class, () -> DaemonComponent.settings(config(n)));
+        Map<String, Object> d = required();
+        d.put("device", "my laptop");
+        assertThrows(IllegalArgumentException.class, () -> DaemonComponent.settings(config(d)));
+        Map<String, Object> p = required();
+        p.put("privacy_mode", "LOCAL");
+        assertEquals(DaemonSettings.Privacy.LOCAL, DaemonComponent.settings(config(p)).privacy());
+    }
+}
