@@ -1,0 +1,199 @@
+package org.gcs.transport.ice;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.gcs.api.TransportException;
+import org.gcs.api.transport.P2PTransport;
+import org.gcs.api.transport.PeerSession;
+import org.gcs.api.transport.SessionOptions;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * {@link P2PTransport} over ICE (ice4j, trickle) and QUIC (Netty QUIC, TLS 1.3 with per-session certificates pinned by
+ * fingerprint). Configuration PID {@value #PID} (optional); a single-machine set-up sets {@code host_addresses} to
+ * {@code 127.0.0.1}.
+ *
+ * <pre>{@code
+ * PeerSession caller = transport.newSession(new SessionOptions(Role.CONTROLLING, ChannelType.DATA, servers, null), toCallee);
+ * byte[] offer = caller.localDescription().join();  // -> Connect.offer; the callee answers with its description
+ * caller.remoteDescription(answer);                 // signals from the callee go to caller.remoteSignal(...)
+ * try (P2PChannel ch = caller.channel().join()) { ch.output().write(data); }
+ * }</pre>
+ *
+ * Threads: one Netty event-loop group ({@code event_loop_threads}), a pool for session steps and ice4j calls (idle
+ * threads end after 5 s), one timer; per open channel two shim threads; ice4j's own (shared, idle-terminating) pools.
+ */
+@org.osgi.service.component.annotations.Component(service = P2PTransport.class, configurationPid = IceTransport.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = IceTransport.Config.class)
+public final class IceTransport implements P2PTransport {
+    public static final String PID = "org.gcs.transport.ice";
+    private static final Logger LOG = Logger.getLogger(IceTransport.class.getName());
+
+    static {
+        IceProperties.disableCloudMetadata(); // before any ice4j class can load
+    }
+
+    /**
+     * Configuration of the ICE/QUIC transport; every element is optional. Configuration keys are dotted
+     * ({@code host.addresses}, {@code port.min}, ...): DS maps each {@code _} of an element name to a dot.
+     */
+    @ObjectClassDefinition(name = "GCS ICE/QUIC P2P transport", description = "ICE (ice4j) + QUIC (Netty) peer-to-peer channels")
+    public @interface Config {
+        @AttributeDefinition(description = "Local IPs to gather host candidates on, e.g. 127.0.0.1 for single-machine"
+                + " demos and tests (ice4j never yields loopback candidates). Empty: all usable interfaces.")
+        String[] host_addresses() default {};
+
+        @AttributeDefinition(description = "Lowest local UDP port for candidates; 0 with port_max 0 = ephemeral ports")
+        int port_min() default 0;
+
+        @AttributeDefinition(description = "Highest local UDP port for candidates; 0 with port_min 0 = ephemeral ports")
+        int port_max() default 0;
+
+        @AttributeDefinition(description = "STUN transactions (connectivity checks, STUN gathering): longest"
+                + " retransmission interval in ms. JVM-wide ice4j property org.ice4j.MAX_CTRAN_RETRANS_TIMER.")
+        int stun_max_retransmit_timer_ms() default 800;
+
+        @AttributeDefinition(description = "STUN transactions: retransmissions before giving up (first after 100 ms,"
+                + " doubling). JVM-wide ice4j property org.ice4j.MAX_RETRANSMISSIONS. 800 ms / 4 = ~2.3 s per check.")
+        int stun_max_retransmissions() default 4;
+
+        @AttributeDefinition(description = "QUIC idle timeout in ms: the channel closes after this long without packets")
+        long quic_idle_timeout_ms() default 30000;
+
+        @AttributeDefinition(description = "QUIC connection flow-control window in bytes")
+        long quic_max_data() default 16 * 1024 * 1024;
+
+        @AttributeDefinition(description = "QUIC per-stream flow-control window in bytes (DATA channel)")
+        long quic_max_stream_data() default 8 * 1024 * 1024;
+
+        @AttributeDefinition(description = "Datagrams queued per STREAM channel and direction before dropping")
+        int datagram_queue() default 1024;
+
+        @AttributeDefinition(description = "How long closing a DATA channel waits (ms) for the peer to finish the stream")
+        long close_linger_ms() default 2000;
+
+        @AttributeDefinition(description = "Netty event-loop threads shared by all QUIC channels")
+        int event_loop_threads() default 2;
+
+        @AttributeDefinition(description = "java.util.logging level of the org.ice4j loggers (ice4j logs every session at INFO)")
+        String ice4j_log_level() default "WARNING";
+    }
+
+    private final TransportSettings settings;
+    private final ClassLoader loader = IceTransport.class.getClassLoader();
+    private final ThreadPoolExecutor pool;
+    private final ScheduledThreadPoolExecutor timer;
+    private final EventLoopGroup eventLoops;
+    private final Set<IceSession> sessions = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    @Activate
+    public IceTransport(Config config) {
+        this(TransportSettings.from(config));
+    }
+
+    IceTransport(TransportSettings settings) {
+        this.settings = settings;
+        Ice4jRuntime.initialise(settings, loader);
+        this.pool = new ThreadPoolExecutor(0, 256, 5, TimeUnit.SECONDS, new SynchronousQueue<>(), threads("gcs-ice-worker"));
+        this.timer = new ScheduledThreadPoolExecutor(1, threads("gcs-ice-timer"));
+        timer.setRemoveOnCancelPolicy(true);
+        this.eventLoops = new MultiThreadIoEventLoopGroup(settings.eventLoopThreads(),
+                new DefaultThreadFactory("gcs-ice-quic", true), NioIoHandler.newFactory());
+    }
+
+    private ThreadFactory threads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            t.setContextClassLoader(loader); // ice4j reads its config through the TCCL
+            return t;
+        };
+    }
+
+    @Override
+    public PeerSession newSession(SessionOptions options, Consumer<byte[]> signalOut) {
+        if (closed) {
+            throw new TransportException("the ICE transport is shut down");
+        }
+        IceSession s = new IceSession(this, settings, options, signalOut);
+        sessions.add(s);
+        return s;
+    }
+
+    /** Closes pending sessions (open channels are closed by their owners) and stops the shared threads. */
+    @Deactivate
+    public void deactivate() {
+        closed = true;
+        List<IceSession> pending = new ArrayList<>(sessions);
+        List<CompletableFuture<Void>> freed = new ArrayList<>();
+        for (IceSession s : pending) {
+            s.close();
+            freed.add(s.released());
+        }
+        try {
+            CompletableFuture.allOf(freed.toArray(CompletableFuture[]::new)).get(3, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "ICE sessions not freed within 3 s of deactivation", e);
+        }
+        timer.shutdownNow();
+        eventLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+        pool.shutdown();
+        try {
+            if (!pool.awaitTermination(3, TimeUnit.SECONDS)) {
+                LOG.log(Level.WARNING, "ICE transport tasks still running after deactivation");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    void forget(IceSession s) {
+        sessions.remove(s);
+    }
+
+    int pendingSessions() {
+        return sessions.size();
+    }
+
+    ExecutorService pool() {
+        return pool;
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    EventLoopGroup eventLoops() {
+        return eventLoops;
+    }
+
+    ClassLoader loader() {
+        return loader;
+    }
+}

@@ -1,0 +1,535 @@
+package org.gcs.transport.ice.quic;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicClientCodecBuilder;
+import io.netty.handler.codec.quic.QuicCodecBuilder;
+import io.netty.handler.codec.quic.QuicConnectionCloseEvent;
+import io.netty.handler.codec.quic.QuicDatagramExtensionEvent;
+import io.netty.handler.codec.quic.QuicServerCodecBuilder;
+import io.netty.handler.codec.quic.QuicSslContext;
+import io.netty.handler.codec.quic.QuicSslContextBuilder;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamType;
+import io.netty.handler.codec.quic.QuicTokenHandler;
+import io.netty.handler.ssl.ClientAuth;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.gcs.api.TransportException;
+import org.gcs.api.transport.ChannelType;
+import org.gcs.api.transport.P2PChannel;
+import org.gcs.api.transport.PathKind;
+import org.gcs.transport.ice.tls.PinningTrustManager;
+import org.gcs.transport.ice.tls.SessionCertificate;
+
+/**
+ * One QUIC connection over an ICE path. The client ({@code CONTROLLING}) connects once ICE completed; the server
+ * ({@code CONTROLLED}) listens from the moment it knows the peer's fingerprint and accepts exactly one connection. Both
+ * ends present their session certificate and pin the peer's (TLS 1.3, mutual). A {@link ChannelType#DATA} endpoint
+ * carries one bidirectional stream, a {@link ChannelType#STREAM} endpoint QUIC datagrams (RFC 9221).
+ *
+ * <p>Packets go Netty {@code NioDatagramChannel} (127.0.0.1) &lt;-&gt; {@link UdpShim} (127.0.0.1) &lt;-&gt;
+ * {@link IcePath} (ice4j component on the selected pair).
+ */
+public final class QuicEndpoint {
+    /** ALPN protocol id of this channel. */
+    public static final String ALPN = "gcs-p2p/1";
+    private static final long CLOSE_FLUSH_DELAY_MS = 100;
+
+    /**
+     * No Retry round trip: address validation is ICE's job (the shim only forwards from the checked pair), and the
+     * peer is authenticated by its pinned certificate.
+     */
+    private static final QuicTokenHandler NO_RETRY = new QuicTokenHandler() {
+        @Override
+        public boolean writeToken(ByteBuf out, ByteBuf dcid, InetSocketAddress address) {
+            return false;
+        }
+
+        @Override
+        public int validateToken(ByteBuf token, InetSocketAddress address) {
+            return -1;
+        }
+
+        @Override
+        public int maxTokenLength() {
+            return 0;
+        }
+    };
+
+    /**
+     * Tunables of the QUIC connection.
+     *
+     * @param idleTimeout connection closes after this long without packets (keep-alives are ICE's)
+     * @param maxData connection-level flow-control window (bytes)
+     * @param maxStreamData per-stream flow-control window (bytes)
+     * @param datagramQueue datagrams buffered for the application / in quiche, each way (beyond: dropped)
+     * @param closeLinger how long {@link P2PChannel#close()} waits for the peer to finish the DATA stream
+     */
+    public record Settings(Duration idleTimeout, long maxData, long maxStreamData, int datagramQueue,
+                           Duration closeLinger) {
+    }
+
+    private final boolean client;
+    private final ChannelType type;
+    private final Settings settings;
+    private final PinningTrustManager trustManager;
+    private final UdpShim shim;
+    private final Channel udp;
+    private final Runnable afterClose;
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private final AtomicBoolean released = new AtomicBoolean();
+    private final ArrayBlockingQueue<byte[]> datagrams;
+    private volatile QuicChannel quic;
+    private volatile StreamPipe pipe;
+    private volatile int maxDatagram = -1;
+    private volatile String peerClose;
+
+    private QuicEndpoint(boolean client, ChannelType type, Settings settings, PinningTrustManager trustManager,
+                         UdpShim shim, EventLoopGroup group, ChannelHandler codec, Runnable afterClose) {
+        this.client = client;
+        this.type = type;
+        this.settings = settings;
+        this.trustManager = trustManager;
+        this.shim = shim;
+        this.afterClose = afterClose;
+        this.datagrams = new ArrayBlockingQueue<>(Math.max(1, settings.datagramQueue()));
+        ChannelFuture bind = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+                .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
+                .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
+                .handler(codec)
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        if (!bind.awaitUninterruptibly(5, TimeUnit.SECONDS) || !bind.isSuccess()) {
+            shim.close();
+            throw new TransportException("cannot bind the QUIC socket", bind.cause());
+        }
+        this.udp = bind.channel();
+    }
+
+    /**
+     * Binds the QUIC socket and starts the shim. Nothing is sent until {@link #connect()} (client).
+     *
+     * @param afterClose run once when the endpoint is finished (closed by either side or by failure)
+     */
+    public static QuicEndpoint start(boolean client, ChannelType type, SessionCertificate local, byte[] peerFingerprint,
+                                     Settings settings, EventLoopGroup group, IcePath path, String name,
+                                     ClassLoader loader, Runnable afterClose) throws IOException {
+        PinningTrustManager tm = new PinningTrustManager(peerFingerprint);
+        UdpShim shim = new UdpShim(path, name);
+        QuicEndpoint[] self = new QuicEndpoint[1];
+        ChannelHandler codec;
+        if (client) {
+            QuicSslContext ssl = QuicSslContextBuilder.forClient()
+                    .keyManager(local.privateKey(), null, local.certificate())
+                    .trustManager(tm)
+                    .applicationProtocols(ALPN)
+                    .build();
+            codec = tune(new QuicClientCodecBuilder(), type, settings).sslContext(ssl).build();
+        } else {
+            QuicSslContext ssl = QuicSslContextBuilder.forServer(local.privateKey(), null, local.certificate())
+                    .trustManager(tm)
+                    .clientAuth(ClientAuth.REQUIRE)
+                    .applicationProtocols(ALPN)
+                    .build();
+            codec = tune(new QuicServerCodecBuilder(), type, settings).sslContext(ssl)
+                    .tokenHandler(NO_RETRY)
+                    .handler(new ChannelInitializer<QuicChannel>() {
+                        @Override
+                        protected void initChannel(QuicChannel ch) {
+                            self[0].accepted(ch);
+                        }
+                    })
+                    .streamHandler(new ChannelInitializer<QuicStreamChannel>() {
+                        @Override
+                        protected void initChannel(QuicStreamChannel ch) {
+                            self[0].acceptedStream(ch);
+                        }
+                    })
+                    .build();
+        }
+        QuicEndpoint ep = new QuicEndpoint(client, type, settings, tm, shim, group, codec, afterClose);
+        self[0] = ep;
+        shim.start((InetSocketAddress) ep.udp.localAddress(), loader);
+        return ep;
+    }
+
+    private static <B extends QuicCodecBuilder<B>> B tune(B b, ChannelType type, Settings s) {
+        b.maxIdleTimeout(s.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .initialMaxData(s.maxData())
+                .initialMaxStreamDataBidirectionalLocal(s.maxStreamData())
+                .initialMaxStreamDataBidirectionalRemote(s.maxStreamData())
+                .initialMaxStreamsBidirectional(type == ChannelType.DATA ? 1 : 0)
+                .initialMaxStreamsUnidirectional(0)
+                .activeMigration(false);
+        if (type == ChannelType.STREAM) {
+            b.datagram(s.datagramQueue(), s.datagramQueue());
+        }
+        return b;
+    }
+
+    /** Completes when the handshake (and for DATA the stream) is up; fails with {@link TransportException}. */
+    public CompletableFuture<Void> ready() {
+        return ready;
+    }
+
+    /** Client: starts the handshake towards the peer. */
+    public void connect() {
+        if (!client) {
+            throw new IllegalStateException("server endpoints do not connect");
+        }
+        QuicChannel.newBootstrap(udp)
+                .handler(new ConnectionHandler())
+                .remoteAddress(shim.localAddress())
+                .connect()
+                .addListener(f -> {
+                    if (!f.isSuccess()) {
+                        handshakeFailed(f.cause());
+                        return;
+                    }
+                    QuicChannel ch = (QuicChannel) f.getNow();
+                    connected(ch);
+                    if (type == ChannelType.STREAM) {
+                        ready.complete(null);
+                        return;
+                    }
+                    StreamPipe p = new StreamPipe(false, null);
+                    pipe = p;
+                    ch.createStream(QuicStreamType.BIDIRECTIONAL, p).addListener(sf -> {
+                        if (!sf.isSuccess()) {
+                            ready.completeExceptionally(new TransportException("cannot open the QUIC stream", sf.cause()));
+                            abort();
+                            return;
+                        }
+                        QuicStreamChannel s = (QuicStreamChannel) sf.getNow();
+                        s.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {(byte) StreamPipe.PREAMBLE}));
+                        ready.complete(null);
+                    });
+                });
+    }
+
+    private boolean acceptedOne; // event loop only
+
+    private void accepted(QuicChannel ch) {
+        if (acceptedOne) {
+            ch.close(); // exactly one connection per session
+            return;
+        }
+        acceptedOne = true;
+        ch.pipeline().addLast(new ConnectionHandler());
+        ch.closeFuture().addListener(f -> {
+            if (quic == null || quic == ch) {
+                handshakeFailed(null);
+            }
+        });
+    }
+
+    private void acceptedStream(QuicStreamChannel ch) {
+        if (type != ChannelType.DATA || pipe != null || ch.type() != QuicStreamType.BIDIRECTIONAL) {
+            ch.close();
+            return;
+        }
+        StreamPipe p = new StreamPipe(true, x -> ready.complete(null));
+        pipe = p;
+        ch.pipeline().addLast(p);
+    }
+
+    private void connected(QuicChannel ch) {
+        quic = ch;
+        ch.closeFuture().addListener(f -> onConnectionClosed());
+    }
+
+    private void handshakeFailed(Throwable cause) {
+        if (ready.isDone()) {
+            return;
+        }
+        String reason = trustManager.rejection();
+        String msg;
+        if (reason != null) {
+            msg = "QUIC handshake failed: " + reason;
+        } else {
+            msg = "QUIC handshake failed" + (cause == null ? "" : ": " + cause) + (peerClose == null ? "" : " (peer: " + peerClose + ")");
+        }
+        ready.completeExceptionally(new TransportException(msg, cause));
+        abort();
+    }
+
+    private void onConnectionClosed() {
+        StreamPipe p = pipe;
+        if (p != null) {
+            p.abort(new IOException("connection closed" + (peerClose == null ? "" : " by peer: " + peerClose)));
+        }
+        handshakeFailed(null);
+        releaseLater();
+    }
+
+    /**
+     * Tears everything down without lingering; idempotent. The sockets close {@value #CLOSE_FLUSH_DELAY_MS} ms later so
+     * that the CONNECTION_CLOSE (e.g. the TLS alert of a fingerprint mismatch) still reaches the peer.
+     */
+    public void abort() {
+        QuicChannel q = quic;
+        if (q != null) {
+            q.close();
+        }
+        StreamPipe p = pipe;
+        if (p != null) {
+            p.discard();
+        }
+        releaseLater();
+    }
+
+    private void releaseLater() {
+        if (udp.eventLoop().isShuttingDown()) {
+            release();
+            return;
+        }
+        try {
+            udp.eventLoop().schedule(this::release, CLOSE_FLUSH_DELAY_MS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            release();
+        }
+    }
+
+    private void release() {
+        if (!released.compareAndSet(false, true)) {
+            return;
+        }
+        udp.close();
+        shim.close();
+        synchronized (datagrams) {
+            datagrams.notifyAll();
+        }
+        try {
+            afterClose.run();
+        } finally {
+            closed.complete(null);
+        }
+    }
+
+    /** Completes once every socket of this endpoint is closed. */
+    public CompletableFuture<Void> closed() {
+        return closed;
+    }
+
+    /** The application's view, once {@link #ready()} completed. */
+    public P2PChannel channel(PathKind path, byte[] binding) {
+        if (!ready.isDone() || ready.isCompletedExceptionally()) {
+            throw new IllegalStateException("not ready");
+        }
+        return new Quic2PChannel(path, binding.clone());
+    }
+
+    private final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            if (!client) {
+                connected((QuicChannel) ctx.channel());
+                if (type == ChannelType.STREAM) {
+                    ready.complete(null);
+                }
+            }
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof ByteBuf buf)) {
+                ctx.fireChannelRead(msg); // new QuicStreamChannels travel this way to the stream handler
+                return;
+            }
+            try {
+                if (type == ChannelType.STREAM) {
+                    byte[] d = new byte[buf.readableBytes()];
+                    buf.readBytes(d);
+                    if (datagrams.offer(d)) {
+                        synchronized (datagrams) {
+                            datagrams.notifyAll();
+                        }
+                    } // else: queue full, dropped (datagrams are unreliable)
+                }
+            } finally {
+                buf.release();
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof QuicDatagramExtensionEvent e) {
+                maxDatagram = e.maxLength();
+            } else if (evt instanceof QuicConnectionCloseEvent e) {
+                peerClose = describe(e);
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (!ready.isDone()) {
+                handshakeFailed(cause);
+            }
+            ctx.close();
+        }
+    }
+
+    private static String describe(QuicConnectionCloseEvent e) {
+        String what = e.isTlsError() ? "TLS alert " + QuicConnectionCloseEvent.extractTlsError(e.error())
+                : (e.isApplicationClose() ? "application close " : "transport error ") + e.error();
+        byte[] reason;
+        try {
+            reason = e.reason();
+        } catch (RuntimeException noReason) { // Netty 4.2.18 clones a null reason
+            reason = null;
+        }
+        return reason == null || reason.length == 0 ? what
+                : what + " " + new String(reason, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The {@link P2PChannel} handed to the application. */
+    private final class Quic2PChannel implements P2PChannel {
+        private final PathKind path;
+        private final byte[] binding;
+        private final AtomicBoolean closing = new AtomicBoolean();
+
+        Quic2PChannel(PathKind path, byte[] binding) {
+            this.path = path;
+            this.binding = binding;
+        }
+
+        @Override
+        public ChannelType type() {
+            return type;
+        }
+
+        @Override
+        public PathKind path() {
+            return path;
+        }
+
+        @Override
+        public byte[] channelBinding() {
+            return binding.clone();
+        }
+
+        @Override
+        public InputStream input() {
+            requireType(ChannelType.DATA);
+            return pipe.input();
+        }
+
+        @Override
+        public OutputStream output() {
+            requireType(ChannelType.DATA);
+            return pipe.output();
+        }
+
+        @Override
+        public int maxDatagramSize() {
+            if (type != ChannelType.STREAM) {
+                return 0;
+            }
+            int m = maxDatagram;
+            if (m > 0) {
+                return m;
+            }
+            QuicChannel q = quic;
+            long peer = q == null || q.peerTransportParameters() == null ? 0 : q.peerTransportParameters().maxDatagramFrameSize();
+            return (int) Math.max(0, Math.min(peer, 1200)); // conservative until quiche reports its exact limit
+        }
+
+        @Override
+        public void sendDatagram(byte[] datagram) throws IOException {
+            requireType(ChannelType.STREAM);
+            if (datagram.length > maxDatagramSize()) {
+                throw new IllegalArgumentException("datagram of " + datagram.length + " bytes exceeds " + maxDatagramSize());
+            }
+            QuicChannel q = quic;
+            if (closing.get() || released.get() || q == null || !q.isActive()) {
+                throw new IOException("channel closed");
+            }
+            if (!q.isWritable()) {
+                return; // congested: dropped rather than queued without bound
+            }
+            q.writeAndFlush(Unpooled.copiedBuffer(datagram));
+        }
+
+        @Override
+        public byte[] receiveDatagram() throws InterruptedException {
+            requireType(ChannelType.STREAM);
+            while (true) {
+                byte[] d = datagrams.poll();
+                if (d != null) {
+                    return d;
+                }
+                if (released.get() || closing.get()) {
+                    return null;
+                }
+                synchronized (datagrams) {
+                    if (datagrams.isEmpty() && !released.get()) {
+                        datagrams.wait(200);
+                    }
+                }
+            }
+        }
+
+        @Override
+        public CompletableFuture<Void> closeFuture() {
+            return closed;
+        }
+
+        @Override
+        public void close() {
+            if (!closing.compareAndSet(false, true)) {
+                return;
+            }
+            StreamPipe p = pipe;
+            try {
+                if (p != null && !released.get()) {
+                    p.finishOutput();
+                    p.awaitClosed(settings.closeLinger().toMillis());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (p != null) {
+                p.discard();
+            }
+            QuicChannel q = quic;
+            if (q != null && q.isOpen()) {
+                q.close(true, 0, Unpooled.EMPTY_BUFFER); // -> onConnectionClosed -> release after the close is sent
+            } else {
+                release();
+            }
+            try {
+                closed.get(2 * CLOSE_FLUSH_DELAY_MS + 1000, TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                release();
+            }
+        }
+
+        private void requireType(ChannelType wanted) {
+            if (type != wanted) {
+                throw new IllegalStateException("not a " + wanted + " channel");
+            }
+        }
+    }
+}
