@@ -69,9 +69,17 @@ final class RoleBundles {
             if (jar == null) {
                 throw new IllegalStateException("no jar for bundle " + name + " of role " + role + " in " + jars.keySet());
             }
-            options.add(bundle(jar.toUri().toString()));
+            options.add(isFragment(jar) ? bundle(jar.toUri().toString()).noStart() : bundle(jar.toUri().toString()));
         }
         return options.toArray(new Option[0]);
+    }
+
+    private static boolean isFragment(Path jar) {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            return file.getManifest().getMainAttributes().getValue("Fragment-Host") != null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static Map<String, Path> jarsBySymbolicName() {
