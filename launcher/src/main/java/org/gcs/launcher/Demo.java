@@ -53,7 +53,7 @@ public final class Demo {
         if (!Files.isRegularFile(examplesJar)) {
             throw new IllegalStateException(examplesJar + " is missing: build with ./mvnw -B install -DskipTests");
         }
-        deleteTree(workDir);
+        LocalCluster.deleteTree(workDir);
         try (LocalCluster cluster = new LocalCluster(workDir, assembly, out, Demo::shown)) {
             step("1. Start a central GCS node (TLS for daemons, STUN for ICE) on loopback");
             NodeProcess node = cluster.startCentral();
@@ -162,17 +162,6 @@ public final class Demo {
             return HexFormat.of().formatHex(digest.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

@@ -77,6 +77,7 @@ public final class LocalCluster implements AutoCloseable {
         node.put("stun.port", "0");
         node.put("state.dir", "state");
         writeConfig(dir, "org.gcs.node", node);
+        clearReadiness(dir, "state/node.properties", "state/stats.properties");
         RoleProcess process = start("node", dir, RoleProcess.java("-jar", assemblyTarget.resolve("central.jar").toString()));
         Properties started = process.awaitProperties("state/node.properties", START_TIMEOUT);
         return new NodeProcess(process, started);
@@ -89,8 +90,22 @@ public final class LocalCluster implements AutoCloseable {
      */
     public DaemonProcess startDaemon(String name, String device, NodeProcess node, String privacyMode)
             throws IOException, InterruptedException {
+        return startDaemon(name, device, node, privacyMode, null);
+    }
+
+    /**
+     * Starts a daemon on {@code device} for the same user as {@code sameUserAs} (her key file is copied, as a user
+     * would install her key on a second device), or for a new user when it is {@code null}.
+     */
+    public DaemonProcess startDaemon(String name, String device, NodeProcess node, String privacyMode, DaemonProcess sameUserAs)
+            throws IOException, InterruptedException {
         Path dir = workDir.resolve(name);
         Files.createDirectories(dir);
+        if (sameUserAs != null) {
+            Files.createDirectories(dir.resolve("state"));
+            Files.copy(sameUserAs.process().dir().resolve("state/user.key"), dir.resolve("state/user.key"),
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
         Path friends = dir.resolve("friends.txt");
         if (!Files.exists(friends)) {
             Files.writeString(friends, "# <user id> <petname>\n");
@@ -108,6 +123,7 @@ public final class LocalCluster implements AutoCloseable {
         daemon.put("state.dir", "state");
         writeConfig(dir, "org.gcs.daemon", daemon);
         writeConfig(dir, "org.gcs.transport.ice", Map.of("host.addresses", "127.0.0.1"));
+        clearReadiness(dir, "state/user-id", "state/api.port");
         RoleProcess process = start(name, dir, RoleProcess.java("-jar", assemblyTarget.resolve("daemon.jar").toString()));
         String userId = process.awaitText("state/user-id", START_TIMEOUT);
         int apiPort = Integer.parseInt(process.awaitText("state/api.port", START_TIMEOUT));
@@ -125,6 +141,25 @@ public final class LocalCluster implements AutoCloseable {
             processes.add(process);
         }
         return process;
+    }
+
+    /** Removes what an earlier run wrote to say it was ready, so that only this run's files are read. */
+    private static void clearReadiness(Path dir, String... files) throws IOException {
+        for (String file : files) {
+            Files.deleteIfExists(dir.resolve(file));
+        }
+    }
+
+    /** Deletes {@code dir} and everything below it, for a cluster that must start with new users. */
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     /** Writes a ConfigAdmin {@code .cfg} file for FileInstall, atomically so it is never read half-written. */
