@@ -19,15 +19,19 @@ import java.time.Duration;
  * ConnectionOpened report wait for each other before the one that came is dropped</td></tr>
  * <tr><td>{@link #acceptedTimeout()}</td><td>180 s</td><td>on a listener, how long an accepted request waits for its
  * ConnectionOpened (the P2P path may take time or fail silently)</td></tr>
+ * <tr><td>{@link #maxPending()}</td><td>{@value #DEFAULT_MAX_PENDING}</td><td>on a listener, the bound on each of
+ * its waiting sets: unpaired sockets, unclaimed pipes, accepted requests (more are rejected or closed)</td></tr>
  * </table>
- * A listener also keeps at most {@value #MAX_PENDING} unpaired sockets, unclaimed pipes and accepted requests each.
  */
 public record ClientOptions(Duration connectTimeout, Duration requestTimeout, Duration openTimeout,
-        Duration pairingTimeout, Duration acceptedTimeout) {
-    /** Bound on each of a listener's waiting sets (unpaired sockets, unclaimed pipes, accepted requests). */
-    public static final int MAX_PENDING = 64;
+        Duration pairingTimeout, Duration acceptedTimeout, int maxPending) {
+    /** Default bound on each of a listener's waiting sets. */
+    public static final int DEFAULT_MAX_PENDING = 64;
 
     public ClientOptions {
+        if (maxPending < 1 || maxPending > 65_535) {
+            throw new IllegalArgumentException("maxPending must be 1..65535: " + maxPending);
+        }
         positive("connectTimeout", connectTimeout);
         positive("requestTimeout", requestTimeout);
         positive("openTimeout", openTimeout);
@@ -38,27 +42,32 @@ public record ClientOptions(Duration connectTimeout, Duration requestTimeout, Du
     /** The defaults from the table above. */
     public static ClientOptions defaults() {
         return new ClientOptions(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(120),
-                Duration.ofSeconds(10), Duration.ofSeconds(180));
+                Duration.ofSeconds(10), Duration.ofSeconds(180), DEFAULT_MAX_PENDING);
     }
 
     public ClientOptions withConnectTimeout(Duration d) {
-        return new ClientOptions(d, requestTimeout, openTimeout, pairingTimeout, acceptedTimeout);
+        return new ClientOptions(d, requestTimeout, openTimeout, pairingTimeout, acceptedTimeout, maxPending);
     }
 
     public ClientOptions withRequestTimeout(Duration d) {
-        return new ClientOptions(connectTimeout, d, openTimeout, pairingTimeout, acceptedTimeout);
+        return new ClientOptions(connectTimeout, d, openTimeout, pairingTimeout, acceptedTimeout, maxPending);
     }
 
     public ClientOptions withOpenTimeout(Duration d) {
-        return new ClientOptions(connectTimeout, requestTimeout, d, pairingTimeout, acceptedTimeout);
+        return new ClientOptions(connectTimeout, requestTimeout, d, pairingTimeout, acceptedTimeout, maxPending);
     }
 
     public ClientOptions withPairingTimeout(Duration d) {
-        return new ClientOptions(connectTimeout, requestTimeout, openTimeout, d, acceptedTimeout);
+        return new ClientOptions(connectTimeout, requestTimeout, openTimeout, d, acceptedTimeout, maxPending);
     }
 
     public ClientOptions withAcceptedTimeout(Duration d) {
-        return new ClientOptions(connectTimeout, requestTimeout, openTimeout, pairingTimeout, d);
+        return new ClientOptions(connectTimeout, requestTimeout, openTimeout, pairingTimeout, d, maxPending);
+    }
+
+    /** A copy whose listeners keep at most {@code n} unpaired sockets, unclaimed pipes and accepted requests each. */
+    public ClientOptions withMaxPending(int n) {
+        return new ClientOptions(connectTimeout, requestTimeout, openTimeout, pairingTimeout, acceptedTimeout, n);
     }
 
     private static void positive(String name, Duration d) {

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /**
  * {@code java -jar launcher/target/gcs-launcher.jar demo [workdir]} runs the local demo;
- * {@code bench [workdir]} runs the connect benchmark and prints its table.
+ * {@code bench [N ...]} runs the concurrent-connect benchmark (default N = 10, 100, 500) and prints its table.
  */
 public final class Main {
     private Main() {
@@ -15,8 +15,14 @@ public final class Main {
         int status;
         switch (command) {
             case "demo" -> status = new Demo(Path.of(args.length > 1 ? args[1] : "run/demo"), System.out).run();
+            case "bench" -> {
+                var results = new ConnectBench(Path.of("run/bench"), System.out).run(ConnectBench.parseSizes(args, 1), 5);
+                System.out.println();
+                System.out.print(ConnectBench.markdown(results));
+                status = results.stream().allMatch(r -> r.failed() == 0) ? 0 : 1;
+            }
             default -> {
-                System.err.println("usage: gcs-launcher demo [workdir]");
+                System.err.println("usage: gcs-launcher demo [workdir] | bench [N ...]");
                 status = 2;
             }
         }

@@ -61,8 +61,8 @@ public final class ListenerImpl implements Listener {
     private final Executor callbacks;
     private final ExecutorService handlerThread;
     private final Map<String, Accepted> accepted = new ConcurrentHashMap<>();
-    private final PortMatcher<Socket, Opened> matcher = new PortMatcher<>(ClientOptions.MAX_PENDING);
-    private final BlockingQueue<PeerConnection> ready = new LinkedBlockingQueue<>(ClientOptions.MAX_PENDING);
+    private final PortMatcher<Socket, Opened> matcher;
+    private final BlockingQueue<PeerConnection> ready;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
 
@@ -73,6 +73,8 @@ public final class ListenerImpl implements Listener {
         this.control = control;
         this.server = server;
         this.options = options;
+        this.matcher = new PortMatcher<>(options.maxPending());
+        this.ready = new LinkedBlockingQueue<>(options.maxPending());
         this.scheduler = scheduler;
         this.callbacks = callbacks;
         this.handlerThread = Executors.newSingleThreadExecutor(Threads.factory("gcs-listener-handler " + app));
@@ -85,7 +87,7 @@ public final class ListenerImpl implements Listener {
      */
     public static ListenerImpl open(InetSocketAddress daemon, AppId app, IncomingHandler handler, ClientOptions options,
             ScheduledExecutorService scheduler, Executor callbacks) throws IOException {
-        ServerSocket server = new ServerSocket(0, ClientOptions.MAX_PENDING, InetAddress.getLoopbackAddress());
+        ServerSocket server = new ServerSocket(0, options.maxPending(), InetAddress.getLoopbackAddress());
         FrameChannel control = null;
         try {
             control = FrameChannel.open(daemon, options.connectTimeout());
@@ -200,8 +202,8 @@ public final class ListenerImpl implements Listener {
             return;
         }
         if (decision.accepted()) {
-            if (accepted.size() >= ClientOptions.MAX_PENDING) {
-                LOG.log(Level.WARNING, "rejecting {0}: {1} accepted requests already wait for their pipe", request, ClientOptions.MAX_PENDING);
+            if (accepted.size() >= options.maxPending()) {
+                LOG.log(Level.WARNING, "rejecting {0}: {1} accepted requests already wait for their pipe", request, options.maxPending());
                 decision = IncomingDecision.reject();
             } else {
                 ScheduledFuture<?>[] expiry = new ScheduledFuture<?>[1];
@@ -320,7 +322,7 @@ public final class ListenerImpl implements Listener {
                 }
             });
         } else if (!ready.offer(pipe)) {
-            LOG.log(Level.WARNING, "closing {0}: {1} opened pipes already wait for accept()", pipe, ClientOptions.MAX_PENDING);
+            LOG.log(Level.WARNING, "closing {0}: {1} opened pipes already wait for accept()", pipe, options.maxPending());
             pipe.close();
         } else if (closed.get() && ready.remove(pipe)) {
             pipe.close();
@@ -398,7 +400,7 @@ public final class ListenerImpl implements Listener {
         }
         accepted.clear();
         PeerConnection pipe;
-        int bound = ClientOptions.MAX_PENDING * 2;
+        int bound = options.maxPending() * 2;
         while (bound-- > 0 && (pipe = ready.poll()) != null) {
             pipe.close();
         }

@@ -66,7 +66,13 @@ public final class Opener {
         if (closed) {
             throw new ConnectionClosedException("client closed");
         }
-        FrameChannel channel = FrameChannel.open(daemon, options.connectTimeout());
+        FrameChannel channel;
+        try {
+            channel = FrameChannel.open(daemon, options.connectTimeout());
+        } catch (SocketTimeoutException e) {
+            throw new GcsConnectException(Status.TIMEOUT, what + ": the daemon did not welcome the connection within "
+                    + options.connectTimeout().toMillis() + " ms");
+        }
         inFlight.add(channel);
         future.whenComplete((v, e) -> {
             if (e != null) {
