@@ -141,6 +141,8 @@ class EndToEndIT {
             long nodeBytes = delta(before, after, "tls.bytes.in") + delta(before, after, "tls.bytes.out")
                     + delta(before, after, "stun.bytes.in") + delta(before, after, "stun.bytes.out");
             assertTrue(nodeBytes < 64 * 1024, "node carried " + nodeBytes + " bytes for a " + TEN_MB + " byte transfer");
+            assertTrue(delta(before, after, "stun.bytes.in") > 0,
+                    "both daemons asked the node's STUN responder for their server-reflexive address");
         }
     }
 
