@@ -1,6 +1,7 @@
 package org.gcs.node;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.lang.System.Logger.Level;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +13,8 @@ import org.gcs.api.NodeId;
 import org.gcs.api.auth.AuthProvider;
 import org.gcs.api.routing.Router;
 import org.gcs.api.wire.NodeWire.IceServer;
+import org.gcs.node.ice.IceServerDirectory;
+import org.gcs.node.ice.TurnCredentials;
 import org.gcs.api.wire.WireVersions;
 import org.gcs.node.net.NodeChannelInitializer;
 import org.gcs.node.net.NodeServer;
@@ -73,6 +76,16 @@ public final class GcsNode {
         @AttributeDefinition(description = "Host daemons are told to use for STUN; empty = host")
         String advertised_host() default "";
 
+        @AttributeDefinition(description = "TURN servers (host:port) daemons may relay through, e.g. coturn; empty for none")
+        String[] turn_servers() default {};
+
+        @AttributeDefinition(description = "coturn static-auth-secret shared with the TURN servers (use-auth-secret)")
+        String turn_secret() default "";
+
+        @AttributeDefinition(description = "Lifetime of the TURN credentials issued at each login; a relayed channel"
+                + " cannot refresh its allocation past it")
+        int turn_ttl_seconds() default 43200;
+
         @AttributeDefinition(description = "Largest frame accepted or sent")
         int max_frame_bytes() default WireVersions.MAX_FRAME_BYTES;
 
@@ -131,9 +144,11 @@ public final class GcsNode {
         if (settings.stunEnabled()) {
             stunPort = server.bindStun(settings.stunPort(), new StunResponder(stats));
         }
-        List<IceServer> iceServers = settings.stunEnabled()
+        List<IceServer> stun = settings.stunEnabled()
                 ? List.of(IceServer.newBuilder().setHost(settings.advertisedHost()).setPort(stunPort).setKind("stun").build())
                 : List.of();
+        IceServerDirectory iceServers = new IceServerDirectory(stun, settings.turnServers(), settings.turnServers().isEmpty()
+                ? null : new TurnCredentials(settings.turnSecret(), settings.turnTtl(), Clock.systemUTC()));
         ConnectionTable connections = new ConnectionTable();
         SessionContext context = new SessionContext(nodeId, authProviders, router,
                 new LocalUsers(router, connections, stats), connections, stats, iceServers, settings.loginTimeout(),
@@ -158,8 +173,9 @@ public final class GcsNode {
         });
         housekeeping.scheduleAtFixedRate(() -> housekeep(connections), 1, 1, TimeUnit.SECONDS);
 
-        String stun = settings.stunEnabled() ? "udp://" + settings.host() + ":" + stunPort : "off";
-        LOG.log(Level.INFO, "GCS node " + nodeId + " listening on tls://" + settings.host() + ":" + tlsPort + " stun " + stun);
+        String stunText = settings.stunEnabled() ? "udp://" + settings.host() + ":" + stunPort : "off";
+        LOG.log(Level.INFO, "GCS node " + nodeId + " listening on tls://" + settings.host() + ":" + tlsPort + " stun " + stunText
+                + (settings.turnServers().isEmpty() ? "" : " turn " + settings.turnServers()));
     }
 
     private void housekeep(ConnectionTable connections) {

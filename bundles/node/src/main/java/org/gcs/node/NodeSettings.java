@@ -2,6 +2,9 @@ package org.gcs.node;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.gcs.node.ice.IceServerDirectory;
 
 /**
  * The validated configuration of a node, from {@link GcsNode.Config}.
@@ -14,12 +17,16 @@ import java.time.Duration;
  * <tr><td>state.dir</td><td>state</td><td>node key, certificate, node-id, node.properties, stats.properties</td></tr>
  * <tr><td>stun.port</td><td>3478</td><td>UDP STUN port; 0 picks a free port; -1 turns STUN off</td></tr>
  * <tr><td>advertised.host</td><td>(host)</td><td>host daemons are told to use for STUN</td></tr>
+ * <tr><td>turn.servers</td><td>(none)</td><td>TURN servers, {@code host:port}, advertised with per-login credentials</td></tr>
+ * <tr><td>turn.secret</td><td>(none)</td><td>coturn {@code static-auth-secret}; required with turn.servers</td></tr>
+ * <tr><td>turn.ttl.seconds</td><td>43200</td><td>lifetime of issued TURN credentials (a relayed channel ends by then)</td></tr>
  * <tr><td>max.frame.bytes</td><td>65536</td><td>largest frame, 1 KiB to 16 MiB</td></tr>
  * <tr><td>login.timeout.seconds</td><td>10</td><td>time from accept to Welcome</td></tr>
  * <tr><td>idle.timeout.seconds</td><td>60</td><td>a connection that sends nothing this long is closed</td></tr>
  * </table>
  */
-public record NodeSettings(String host, int port, Path stateDir, int stunPort, String advertisedHost, int maxFrameBytes,
+public record NodeSettings(String host, int port, Path stateDir, int stunPort, String advertisedHost,
+        List<IceServerDirectory.HostPort> turnServers, String turnSecret, Duration turnTtl, int maxFrameBytes,
         Duration loginTimeout, Duration idleTimeout) {
     public static final int STUN_OFF = -1;
     private static final int MIN_FRAME_BYTES = 1024;
@@ -31,6 +38,10 @@ public record NodeSettings(String host, int port, Path stateDir, int stunPort, S
         require(stateDir != null, "state.dir is empty");
         require(stunPort >= STUN_OFF && stunPort <= 65535, "stun.port out of range: " + stunPort);
         advertisedHost = advertisedHost == null || advertisedHost.isBlank() ? host : advertisedHost;
+        turnServers = List.copyOf(turnServers);
+        turnSecret = turnSecret == null ? "" : turnSecret;
+        require(turnServers.isEmpty() || !turnSecret.isEmpty(), "turn.servers need turn.secret");
+        require(turnTtl != null && !turnTtl.isNegative() && !turnTtl.isZero(), "turn.ttl.seconds must be positive");
         require(maxFrameBytes >= MIN_FRAME_BYTES && maxFrameBytes <= MAX_FRAME_BYTES,
                 "max.frame.bytes must be " + MIN_FRAME_BYTES + ".." + MAX_FRAME_BYTES + ": " + maxFrameBytes);
         require(loginTimeout != null && !loginTimeout.isNegative() && !loginTimeout.isZero(), "login timeout must be positive");
@@ -38,8 +49,15 @@ public record NodeSettings(String host, int port, Path stateDir, int stunPort, S
     }
 
     static NodeSettings from(GcsNode.Config config) {
+        List<IceServerDirectory.HostPort> turn = new ArrayList<>();
+        for (String server : config.turn_servers()) {
+            if (!server.isBlank()) {
+                turn.add(IceServerDirectory.HostPort.parse(server));
+            }
+        }
         return new NodeSettings(config.host(), config.port(), Path.of(config.state_dir()), config.stun_port(),
-                config.advertised_host(), config.max_frame_bytes(), Duration.ofSeconds(config.login_timeout_seconds()),
+                config.advertised_host(), turn, config.turn_secret(), Duration.ofSeconds(config.turn_ttl_seconds()),
+                config.max_frame_bytes(), Duration.ofSeconds(config.login_timeout_seconds()),
                 Duration.ofSeconds(config.idle_timeout_seconds()));
     }
 

@@ -2,6 +2,7 @@ package org.gcs.node;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
@@ -88,6 +89,36 @@ class GcsNodeTest {
             daemon.close();
         }
         node.deactivate();
+    }
+
+    @Test
+    void welcomeCarriesTurnServersWithCredentialsCoturnAccepts() throws Exception {
+        node.deactivate();
+        node = new GcsNode();
+        node.setRouter(new CentralRouter());
+        node.addAuthProvider(pubkey, providerProperties("pk", 1L));
+        node.activate(TestConfigs.ephemeral(tmp.resolve("node-turn"), Map.of("turn_servers", new String[] {"203.0.113.20:3478"},
+                "turn_secret", "s3cret", "turn_ttl_seconds", 600)));
+        long now = System.currentTimeMillis() / 1000;
+        Welcome welcome = daemon().login(alice, "laptop", true, List.of()).getWelcome();
+        org.gcs.api.wire.NodeWire.IceServer turn = welcome.getIceServersList().stream()
+                .filter(s -> s.getKind().equals("turn")).findFirst().orElseThrow();
+        assertEquals("203.0.113.20", turn.getHost());
+        assertEquals(3478, turn.getPort());
+        long expiry = Long.parseLong(turn.getUsername().substring(0, turn.getUsername().indexOf(':')));
+        assertTrue(expiry >= now + 590 && expiry <= now + 610, "expires in about 600 s: " + expiry);
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA1");
+        mac.init(new javax.crypto.spec.SecretKeySpec("s3cret".getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA1"));
+        assertEquals(java.util.Base64.getEncoder().encodeToString(
+                mac.doFinal(turn.getUsername().getBytes(java.nio.charset.StandardCharsets.UTF_8))), turn.getPassword());
+    }
+
+    @Test
+    void turnServersWithoutASecretAreAConfigurationError() {
+        GcsNode misconfigured = new GcsNode();
+        misconfigured.setRouter(new CentralRouter());
+        assertThrows(IllegalArgumentException.class, () -> misconfigured.activate(TestConfigs.ephemeral(tmp.resolve("bad"),
+                Map.of("turn_servers", new String[] {"203.0.113.20:3478"}))));
     }
 
     @Test

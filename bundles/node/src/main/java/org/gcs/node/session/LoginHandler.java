@@ -168,7 +168,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         ctx.pipeline().replace(this, SessionHandler.NAME, new SessionHandler(context, session));
         ctx.channel().writeAndFlush(NodeFrame.newBuilder().setWelcome(Welcome.newBuilder()
                 .setNodeId(ByteString.copyFrom(context.nodeId().toBytes()))
-                .addAllIceServers(context.iceServers())).build());
+                .addAllIceServers(context.iceServers().forUser(user))).build());
     }
 
     private void startTimeout(ChannelHandlerContext ctx) {

@@ -1,11 +1,10 @@
 package org.gcs.node.session;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import org.gcs.api.NodeId;
 import org.gcs.api.routing.Router;
-import org.gcs.api.wire.NodeWire.IceServer;
+import org.gcs.node.ice.IceServerDirectory;
 import org.gcs.node.stats.NodeStats;
 
 /**
@@ -17,12 +16,12 @@ import org.gcs.node.stats.NodeStats;
  * @param users the users logged in here
  * @param connections the connection table
  * @param stats counters
- * @param iceServers what {@code Welcome} advertises
+ * @param iceServers what {@code Welcome} advertises to each user
  * @param loginTimeout how long a connection may take from accept to {@code Welcome}
  * @param maxFrameBytes the largest frame either side may send
  */
 public record SessionContext(NodeId nodeId, AuthProviders authProviders, Router router, LocalUsers users,
-        ConnectionTable connections, NodeStats stats, List<IceServer> iceServers, Duration loginTimeout, int maxFrameBytes) {
+        ConnectionTable connections, NodeStats stats, IceServerDirectory iceServers, Duration loginTimeout, int maxFrameBytes) {
     public SessionContext {
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(authProviders, "authProviders");
@@ -30,7 +29,7 @@ public record SessionContext(NodeId nodeId, AuthProviders authProviders, Router 
         Objects.requireNonNull(users, "users");
         Objects.requireNonNull(connections, "connections");
         Objects.requireNonNull(stats, "stats");
-        iceServers = List.copyOf(iceServers);
+        Objects.requireNonNull(iceServers, "iceServers");
         Objects.requireNonNull(loginTimeout, "loginTimeout");
     }
 }

@@ -24,6 +24,7 @@ import org.gcs.auth.pubkey.PubkeyAuthProvider;
 import org.gcs.node.session.AuthProviders;
 import org.gcs.node.session.ConnectionTable;
 import org.gcs.node.session.LocalUsers;
+import org.gcs.node.ice.IceServerDirectory;
 import org.gcs.node.session.SessionContext;
 import org.gcs.node.stats.NodeStats;
 import org.gcs.routing.central.CentralRouter;
@@ -45,7 +46,7 @@ class NodePipelineTest {
         CentralRouter router = new CentralRouter();
         ConnectionTable connections = new ConnectionTable();
         SessionContext context = new SessionContext(NODE_ID, providers, router, new LocalUsers(router, connections, stats),
-                connections, stats, List.of(), Duration.ofSeconds(10), 1024);
+                connections, stats, IceServerDirectory.of(List.of()), Duration.ofSeconds(10), 1024);
         channel = new EmbeddedChannel();
         NodeChannelInitializer.installProtocol(channel.pipeline(), context);
     }
