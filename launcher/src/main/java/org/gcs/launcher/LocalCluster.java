@@ -28,6 +28,8 @@ import java.util.function.Predicate;
  */
 public final class LocalCluster implements AutoCloseable {
     public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /** Transport configuration of daemons on one machine: host candidates on 127.0.0.1 only. */
+    public static final Map<String, String> LOOPBACK_TRANSPORT = Map.of("host.addresses", "127.0.0.1");
 
     private final Path workDir;
     private final Path assemblyTarget;
@@ -70,17 +72,54 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Starts a central GCS node (TLS and STUN on ephemeral loopback ports) and waits until it is listening. */
     public NodeProcess startCentral() throws IOException, InterruptedException {
+        return startCentral(List.of(), Map.of());
+    }
+
+    /**
+     * Starts a central GCS node elsewhere than on plain loopback, e.g. inside a network namespace, and waits until it is
+     * listening. Daemons started later dial its {@code host} (or its {@code advertised.host} when {@code host} is a
+     * wildcard address).
+     *
+     * @param commandPrefix put in front of the java command line, e.g. {@code ip netns exec gcsl-node} (empty: none)
+     * @param config entries of PID {@code org.gcs.node} that add to or replace the defaults {@code host=127.0.0.1},
+     *        {@code port=0}, {@code stun.port=0}, {@code state.dir=state}
+     */
+    public NodeProcess startCentral(List<String> commandPrefix, Map<String, String> config) throws IOException, InterruptedException {
         Path dir = workDir.resolve("node");
         Map<String, String> node = new LinkedHashMap<>();
         node.put("host", "127.0.0.1");
         node.put("port", "0");
         node.put("stun.port", "0");
         node.put("state.dir", "state");
+        node.putAll(config);
         writeConfig(dir, "org.gcs.node", node);
         clearReadiness(dir, "state/node.properties", "state/stats.properties");
-        RoleProcess process = start("node", dir, RoleProcess.java("-jar", assemblyTarget.resolve("central.jar").toString()));
+        RoleProcess process = start("node", dir, prefixed(commandPrefix,
+                RoleProcess.java("-jar", assemblyTarget.resolve("central.jar").toString())));
         Properties started = process.awaitProperties("state/node.properties", START_TIMEOUT);
-        return new NodeProcess(process, started);
+        String host = node.get("host");
+        if (isWildcard(host) && node.containsKey("advertised.host") && !node.get("advertised.host").isBlank()) {
+            host = node.get("advertised.host");
+        }
+        return new NodeProcess(process, started, host);
+    }
+
+    private static boolean isWildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.isBlank();
+    }
+
+    private static List<String> prefixed(List<String> prefix, List<String> command) {
+        List<String> all = new ArrayList<>(prefix);
+        all.addAll(command);
+        return all;
+    }
+
+    /**
+     * A java command line as the cluster runs its roles: this JVM's java, one-line logging, the ice4j cloud-metadata
+     * probe off, a 256 MiB heap, then {@code args}. For applications started with {@link #startProcess}.
+     */
+    public static List<String> javaCommand(String... args) {
+        return RoleProcess.java(args);
     }
 
     /**
@@ -99,6 +138,20 @@ public final class LocalCluster implements AutoCloseable {
      */
     public DaemonProcess startDaemon(String name, String device, NodeProcess node, String privacyMode, DaemonProcess sameUserAs)
             throws IOException, InterruptedException {
+        return startDaemon(name, device, node, privacyMode, sameUserAs, List.of(), LOOPBACK_TRANSPORT);
+    }
+
+    /**
+     * Starts a daemon as {@link #startDaemon(String, String, NodeProcess, String, DaemonProcess)} does, elsewhere than
+     * on plain loopback: e.g. inside a network namespace, where ice4j should harvest the namespace's real interfaces.
+     * Its application API stays on 127.0.0.1 (of its own network namespace).
+     *
+     * @param commandPrefix put in front of the java command line, e.g. {@code ip netns exec gcsl-cone1} (empty: none)
+     * @param transportConfig the whole configuration of PID {@code org.gcs.transport.ice}; an empty map keeps every
+     *        default (host candidates from all interfaces); {@link #LOOPBACK_TRANSPORT} is what the other methods use
+     */
+    public DaemonProcess startDaemon(String name, String device, NodeProcess node, String privacyMode, DaemonProcess sameUserAs,
+            List<String> commandPrefix, Map<String, String> transportConfig) throws IOException, InterruptedException {
         Path dir = workDir.resolve(name);
         Files.createDirectories(dir);
         if (sameUserAs != null) {
@@ -111,7 +164,7 @@ public final class LocalCluster implements AutoCloseable {
             Files.writeString(friends, "# <user id> <petname>\n");
         }
         Map<String, String> daemon = new LinkedHashMap<>();
-        daemon.put("node.host", "127.0.0.1");
+        daemon.put("node.host", node.host());
         daemon.put("node.port", Integer.toString(node.tlsPort()));
         daemon.put("node.id", node.nodeId());
         daemon.put("device", device);
@@ -122,9 +175,10 @@ public final class LocalCluster implements AutoCloseable {
         daemon.put("api.port", "0");
         daemon.put("state.dir", "state");
         writeConfig(dir, "org.gcs.daemon", daemon);
-        writeConfig(dir, "org.gcs.transport.ice", Map.of("host.addresses", "127.0.0.1"));
+        writeConfig(dir, "org.gcs.transport.ice", transportConfig);
         clearReadiness(dir, "state/user-id", "state/api.port");
-        RoleProcess process = start(name, dir, RoleProcess.java("-jar", assemblyTarget.resolve("daemon.jar").toString()));
+        RoleProcess process = start(name, dir, prefixed(commandPrefix,
+                RoleProcess.java("-jar", assemblyTarget.resolve("daemon.jar").toString())));
         String userId = process.awaitText("state/user-id", START_TIMEOUT);
         int apiPort = Integer.parseInt(process.awaitText("state/api.port", START_TIMEOUT));
         return new DaemonProcess(process, userId, apiPort);

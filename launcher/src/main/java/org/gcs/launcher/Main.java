@@ -4,7 +4,8 @@ import java.nio.file.Path;
 
 /**
  * {@code java -jar launcher/target/gcs-launcher.jar demo [workdir]} runs the local demo;
- * {@code bench [N ...]} runs the concurrent-connect benchmark (default N = 10, 100, 500) and prints its table.
+ * {@code bench [N ...]} runs the concurrent-connect benchmark (default N = 10, 100, 500) and prints its table;
+ * {@code authbench [per-block [blocks]]} compares sequential connects with and without mutual authentication.
  */
 public final class Main {
     private Main() {
@@ -21,8 +22,16 @@ public final class Main {
                 System.out.print(ConnectBench.markdown(results));
                 status = results.stream().allMatch(r -> r.failed() == 0) ? 0 : 1;
             }
+            case "authbench" -> {
+                int perBlock = args.length > 1 ? Integer.parseInt(args[1]) : 25;
+                int blocks = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+                var results = new AuthBench(Path.of("run/authbench"), System.out).run(perBlock, blocks, 5);
+                System.out.println();
+                System.out.print(AuthBench.markdown(results));
+                status = results.stream().allMatch(r -> r.failed() == 0) ? 0 : 1;
+            }
             default -> {
-                System.err.println("usage: gcs-launcher demo [workdir] | bench [N ...]");
+                System.err.println("usage: gcs-launcher demo [workdir] | bench [N ...] | authbench [per-block [blocks]]");
                 status = 2;
             }
         }

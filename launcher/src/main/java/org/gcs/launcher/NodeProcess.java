@@ -11,9 +11,11 @@ public final class NodeProcess {
     private final String nodeId;
     private final int tlsPort;
     private final int stunPort;
+    private final String host;
 
-    NodeProcess(RoleProcess process, Properties started) {
+    NodeProcess(RoleProcess process, Properties started, String host) {
         this.process = process;
+        this.host = host;
         this.nodeId = started.getProperty("node.id");
         this.tlsPort = Integer.parseInt(started.getProperty("tls.port"));
         this.stunPort = Integer.parseInt(started.getProperty("stun.port", "-1"));
@@ -25,6 +27,11 @@ public final class NodeProcess {
 
     public String nodeId() {
         return nodeId;
+    }
+
+    /** The address daemons dial to reach this node. */
+    public String host() {
+        return host;
     }
 
     public int tlsPort() {

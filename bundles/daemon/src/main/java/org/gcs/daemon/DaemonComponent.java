@@ -6,6 +6,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.gcs.api.DeviceId;
 import org.gcs.api.NodeId;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.gcs.api.auth.AuthProvider;
 import org.gcs.api.auth.CredentialStore;
 import org.gcs.api.transport.P2PTransport;
 import org.gcs.daemon.core.Daemon;
@@ -14,7 +17,11 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -34,7 +41,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * CredentialStore.target=(gcs.auth.scheme=bns)
  * </pre>
  *
- * A mismatch between {@code scheme} and the bound store fails activation with a message saying so.
+ * A mismatch between {@code scheme} and the bound store fails activation with a message saying so. Every
+ * {@link AuthProvider} is tracked by its {@code gcs.auth.scheme} property to verify peers' signed offers and answers.
  */
 @Component(name = DaemonComponent.PID, configurationPid = DaemonComponent.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE,
@@ -71,8 +79,14 @@ public class DaemonComponent {
         @AttributeDefinition(name = "friends_file", description = "Friends list: lines '<user-id> <petname>', # comments")
         String friends_file() default "friends.txt";
 
-        @AttributeDefinition(name = "privacy_mode", description = "upload: the node filters by the uploaded friends list; local: the list stays here and the daemon refuses non-friends")
+        @AttributeDefinition(name = "privacy_mode", description = "upload: the node filters by the uploaded friends list; "
+                + "local: the list stays here and the daemon refuses non-friends; local-authenticated: as local, and both "
+                + "ends authenticate over the P2P channel before either application is told anything. Changeable at runtime.")
         String privacy_mode() default "upload";
+
+        @AttributeDefinition(name = "mutual_auth", description = "Authenticate every channel end to end in modes upload "
+                + "and local too (always on in local-authenticated). Changeable at runtime.")
+        boolean mutual_auth() default false;
 
         @AttributeDefinition(name = "api_host", description = "Loopback address of the application API")
         String api_host() default "127.0.0.1";
@@ -96,7 +110,27 @@ public class DaemonComponent {
     @Reference(name = "P2PTransport")
     private P2PTransport transport;
 
+    /** Verifiers of peers' signed signaling, by scheme; they may come and go while the daemon runs. */
+    private final Map<String, AuthProvider> authProviders = new ConcurrentHashMap<>();
+
     private Daemon daemon;
+
+    @Reference(name = "AuthProvider", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addAuthProvider(AuthProvider provider, Map<String, Object> properties) {
+        String scheme = scheme(provider, properties);
+        authProviders.put(scheme, provider);
+        LOG.log(Level.INFO, "peer verification available for scheme " + scheme);
+    }
+
+    void removeAuthProvider(AuthProvider provider, Map<String, Object> properties) {
+        authProviders.remove(scheme(provider, properties), provider);
+    }
+
+    private static String scheme(AuthProvider provider, Map<String, Object> properties) {
+        Object s = properties.get(AuthProvider.SCHEME_PROPERTY);
+        return s != null ? s.toString() : provider.scheme();
+    }
 
     @Activate
     void activate(Config config) throws Exception {
@@ -105,7 +139,7 @@ public class DaemonComponent {
             throw new IllegalStateException("scheme=" + settings.scheme() + " but the bound CredentialStore serves "
                     + credentialStore.scheme() + "; set CredentialStore.target=(gcs.auth.scheme=" + settings.scheme() + ")");
         }
-        daemon = new Daemon(settings, credentialStore, transport);
+        daemon = new Daemon(settings, credentialStore, transport, authProviders::get);
         try {
             daemon.start();
         } catch (Exception e) {
@@ -113,6 +147,23 @@ public class DaemonComponent {
             daemon = null;
             throw e;
         }
+    }
+
+    /**
+     * A changed configuration: privacy mode, mutual authentication and timeouts apply to the running daemon (the node's
+     * copy of the friends list is replaced or cleared at once); any other change restarts the daemon.
+     */
+    @Modified
+    void modified(Config config) throws Exception {
+        DaemonSettings next = settings(config);
+        Daemon d = daemon;
+        if (d != null && d.settings().sameRestartingKeys(next)) {
+            d.reconfigure(next);
+            return;
+        }
+        LOG.log(Level.INFO, "GCS daemon configuration changed: restarting");
+        deactivate();
+        activate(config);
     }
 
     @Deactivate
@@ -134,6 +185,7 @@ public class DaemonComponent {
                 Path.of(c.key_file()),
                 Path.of(c.friends_file()),
                 DaemonSettings.Privacy.parse(c.privacy_mode()),
+                c.mutual_auth(),
                 c.api_host(),
                 c.api_port(),
                 Path.of(c.state_dir()),

@@ -1,7 +1,9 @@
 package org.gcs.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
@@ -58,5 +60,25 @@ class DaemonComponentTest {
         Map<String, Object> p = required();
         p.put("privacy_mode", "LOCAL");
         assertEquals(DaemonSettings.Privacy.LOCAL, DaemonComponent.settings(config(p)).privacy());
+    }
+
+    @Test
+    void privacyModesAndMutualAuthentication() {
+        DaemonSettings defaults = DaemonComponent.settings(config(required()));
+        assertFalse(defaults.mutualAuth());
+        assertFalse(defaults.requiresAuth(false));
+        assertTrue(defaults.requiresAuth(true), "a friend's +auth requires it in any mode");
+        Map<String, Object> m = required();
+        m.put("privacy_mode", "local-authenticated");
+        DaemonSettings three = DaemonComponent.settings(config(m));
+        assertEquals(DaemonSettings.Privacy.LOCAL_AUTHENTICATED, three.privacy());
+        assertTrue(three.requiresAuth(false), "always on in mode 3");
+        Map<String, Object> u = required();
+        u.put("mutual_auth", true);
+        assertTrue(DaemonComponent.settings(config(u)).requiresAuth(false));
+        assertTrue(defaults.sameRestartingKeys(three), "a mode switch needs no restart");
+        Map<String, Object> other = required();
+        other.put("node_port", 7001);
+        assertFalse(defaults.sameRestartingKeys(DaemonComponent.settings(config(other))));
     }
 }

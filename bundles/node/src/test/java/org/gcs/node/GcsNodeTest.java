@@ -215,7 +215,10 @@ class GcsNodeTest {
         bobDaemon.loginOk(bob, "phone", List.of(alice.user().toString()));
         ByteString id = connectionId();
 
-        bobDaemon.send(connect(id, alice.user(), "laptop", "offer-from-bob"));
+        NodeFrame connect = connect(id, alice.user(), "laptop", "offer-from-bob");
+        bobDaemon.send(connect.toBuilder().setConnect(connect.getConnect().toBuilder()
+                .setOfferSignature(ByteString.copyFromUtf8("sig")).setCallerPublicKey(ByteString.copyFromUtf8("key"))
+                .setTimestampMs(1234)).build());
         ConnectRequest request = aliceDaemon.expect(BodyCase.CONNECT_REQUEST).getConnectRequest();
 
         assertEquals(id, request.getConnectionId());
@@ -225,12 +228,20 @@ class GcsNodeTest {
         assertEquals("chat-server", request.getCalleeApp());
         assertEquals(ChannelType.DATA, request.getType());
         assertEquals("offer-from-bob", request.getOffer().toStringUtf8());
+        assertEquals("sig", request.getOfferSignature().toStringUtf8(), "end-to-end fields are relayed unread");
+        assertEquals("key", request.getCallerPublicKey().toStringUtf8());
+        assertEquals(1234, request.getTimestampMs());
 
         aliceDaemon.send(NodeFrame.newBuilder().setConnectResponse(ConnectResponse.newBuilder()
-                .setConnectionId(id).setStatus(Status.ACCEPTED).setAnswer(ByteString.copyFromUtf8("answer"))).build());
+                .setConnectionId(id).setStatus(Status.ACCEPTED).setAnswer(ByteString.copyFromUtf8("answer"))
+                .setAnswerSignature(ByteString.copyFromUtf8("answer-sig")).setCalleePublicKey(ByteString.copyFromUtf8("alice-key"))
+                .setDeferredDecision(true)).build());
         ConnectResult result = bobDaemon.expect(BodyCase.CONNECT_RESULT).getConnectResult();
         assertEquals(Status.ACCEPTED, result.getStatus());
         assertEquals("answer", result.getAnswer().toStringUtf8());
+        assertEquals("answer-sig", result.getAnswerSignature().toStringUtf8());
+        assertEquals("alice-key", result.getCalleePublicKey().toStringUtf8());
+        assertTrue(result.getDeferredDecision());
 
         bobDaemon.send(signal(id, "candidate-from-bob"));
         assertEquals("candidate-from-bob", aliceDaemon.expect(BodyCase.SIGNAL).getSignal().getPayload().toStringUtf8());

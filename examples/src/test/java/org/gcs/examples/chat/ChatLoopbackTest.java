@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -31,8 +33,25 @@ class ChatLoopbackTest {
             }
             ByteArrayOutputStream callLog = new ByteArrayOutputStream();
             PrintStream callOut = new PrintStream(callLog, true, StandardCharsets.UTF_8);
+            // the caller's keyboard ends only once the listener's line arrived: a chat ends when both have spoken
+            InputStream callerKeys = new SequenceInputStream(
+                    new ByteArrayInputStream("hi from caller\nsecond line\n".getBytes(StandardCharsets.UTF_8)),
+                    new InputStream() {
+                        @Override
+                        public int read() {
+                            for (int i = 0; i < 200 && !callLog.toString(StandardCharsets.UTF_8).contains("hello from listener"); i++) {
+                                try {
+                                    Thread.sleep(50);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                    break;
+                                }
+                            }
+                            return -1;
+                        }
+                    });
             int called = Chat.run(new String[] {"call", "--daemon-port", port, "--user", "pk:alice", "--device", "laptop"},
-                    new ByteArrayInputStream("hi from caller\nsecond line\n".getBytes(StandardCharsets.UTF_8)), callOut, callOut);
+                    callerKeys, callOut, callOut);
             assertEquals(0, called, callLog.toString(StandardCharsets.UTF_8));
             assertEquals(0, listener.get(30, TimeUnit.SECONDS), listenLog.toString(StandardCharsets.UTF_8));
             String heard = listenLog.toString(StandardCharsets.UTF_8);

@@ -32,9 +32,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.gcs.api.AppId;
 import org.gcs.api.DeviceId;
 import org.gcs.api.UserId;
+import org.gcs.api.auth.AuthProvider;
+import org.gcs.api.auth.AuthTranscript;
 import org.gcs.api.auth.CredentialStore;
 import org.gcs.api.auth.UserCredential;
 import org.gcs.api.transport.ChannelType;
@@ -51,6 +54,8 @@ import org.gcs.daemon.app.AppBackend;
 import org.gcs.daemon.app.AppControl;
 import org.gcs.daemon.app.AppHandler;
 import org.gcs.daemon.app.AppServer;
+import org.gcs.daemon.auth.ReplayGuard;
+import org.gcs.daemon.auth.SignedSignaling;
 import org.gcs.daemon.friends.FriendsList;
 import org.gcs.daemon.friends.FriendsWatcher;
 import org.gcs.daemon.node.NodeClient;
@@ -60,11 +65,15 @@ import org.gcs.daemon.pipe.Pipe;
  * A device's daemon: loads the user's key, keeps the friends list, stays logged in to the node, serves the local
  * application API, and runs both sides of every connection.
  *
- * <p>Caller: {@code ConnectApp} from an app -> a {@code CONTROLLING} session, {@code Connect} with its offer -> on
- * {@code ConnectResult{ACCEPTED}} the answer goes to the session, and once the channel is up the app's connection
- * becomes the pipe. Callee: {@code ConnectRequest} -> friends check, listener lookup, {@code IncomingConnectionRequest}
- * to the app -> on accept a {@code CONTROLLED} session answers, and once the channel is up the daemon connects to the
- * app's port and pipes. Signals are relayed through the node both ways and buffered until a session exists.
+ * <p>Caller: {@code ConnectApp} from an app -> a {@code CONTROLLING} session, {@code Connect} with its offer signed by
+ * the user's key -> on {@code ConnectResult{ACCEPTED}} the answer's signature is checked (when authentication is
+ * required), the answer goes to the session, and once the channel is up (and a deferred decision arrived over it) the
+ * app's connection becomes the pipe. Callee: {@code ConnectRequest} -> friends check; then either (no authentication
+ * required) listener lookup, {@code IncomingConnectionRequest} to the app, and on accept a {@code CONTROLLED} session
+ * answers; or (authentication required) the caller's signed offer is checked, a session answers with a signed answer
+ * marked {@code deferred_decision}, and only once the authenticated channel is up is the app asked, its decision going
+ * to the caller over the channel ({@link ChannelDecision}). Either way the daemon then connects to the app's port and
+ * pipes. Signals are relayed through the node both ways and buffered until a session exists.
  *
  * <pre>{@code
  * Daemon d = new Daemon(settings, credentialStore, transport);
@@ -82,9 +91,12 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
     static final int BUFFERED_CONNECTIONS = 256;
     static final Duration SIGNAL_MAX_AGE = Duration.ofSeconds(60);
 
-    private final DaemonSettings settings;
+    private volatile DaemonSettings settings;
     private final CredentialStore store;
     private final P2PTransport transport;
+    private final Function<String, AuthProvider> authProviders;
+    private final ReplayGuard replay = new ReplayGuard(ReplayGuard.DEFAULT_WINDOW, ReplayGuard.DEFAULT_CAPACITY,
+            System::currentTimeMillis);
     private final SecureRandom random = new SecureRandom();
     private final Map<AppId, Listening> listeners = new ConcurrentHashMap<>();
     private final Map<ByteString, OutgoingAttempt> outgoing = new ConcurrentHashMap<>();
@@ -97,6 +109,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
     private EventLoopGroup group;
     private ExecutorService threads;
     private UserCredential credential;
+    private SignedSignaling auth;
     private FriendsWatcher friends;
     private NodeClient node;
     private AppServer api;
@@ -105,10 +118,54 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
     private record Listening(AppId app, int port, AppControl control) {
     }
 
+    /** A daemon that cannot verify peers: connects that require authentication end {@code UNAUTHENTICATED}. */
     public Daemon(DaemonSettings settings, CredentialStore store, P2PTransport transport) {
+        this(settings, store, transport, scheme -> null);
+    }
+
+    /**
+     * @param authProviders the verifier of peers' signatures for a scheme, null when none is installed
+     */
+    public Daemon(DaemonSettings settings, CredentialStore store, P2PTransport transport,
+            Function<String, AuthProvider> authProviders) {
         this.settings = settings;
         this.store = store;
         this.transport = transport;
+        this.authProviders = authProviders;
+    }
+
+    public DaemonSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Applies settings that differ only in privacy mode, mutual authentication or timeouts
+     * ({@link DaemonSettings#sameRestartingKeys}). Switching to {@code upload} sends the friends list to the node;
+     * switching away from it clears the node's copy.
+     */
+    public void reconfigure(DaemonSettings next) {
+        if (!settings.sameRestartingKeys(next)) {
+            throw new IllegalArgumentException("these settings need a restart");
+        }
+        DaemonSettings before = settings;
+        settings = next;
+        LOG.log(Level.INFO, "privacy mode " + next.privacy().key() + ", mutual authentication "
+                + (next.privacy() == DaemonSettings.Privacy.LOCAL_AUTHENTICATED || next.mutualAuth() ? "on" : "per friend")
+                + (before.privacy() != next.privacy() ? " (was " + before.privacy().key() + ")" : ""));
+        boolean wasUpload = before.privacy() == DaemonSettings.Privacy.UPLOAD;
+        boolean isUpload = next.privacy() == DaemonSettings.Privacy.UPLOAD;
+        NodeClient n = node;
+        if (wasUpload != isUpload && n != null && n.connected()) {
+            if (n.sendFriendsUpdate(friendsUpload())) {
+                LOG.log(Level.INFO, isUpload ? "friends list sent to the node: " + friends.current().size() + " friends"
+                        : "the node's copy of the friends list is cleared");
+            }
+        }
+    }
+
+    /** Whether a channel with {@code peer} must be authenticated end to end, by the settings and her friends entry. */
+    boolean requiresAuth(UserId peer) {
+        return settings.requiresAuth(friends.current().requiresAuth(peer));
     }
 
     /** Loads the key, reads the friends list, opens the application API, writes the state files and starts the node session. */
@@ -125,6 +182,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
                 throw new IllegalStateException("scheme is " + settings.scheme() + " but the credential store made a "
                         + credential.user().scheme() + " identity");
             }
+            auth = new SignedSignaling(credential, authProviders, replay, System::currentTimeMillis);
             friends = new FriendsWatcher(settings.friendsFile(), this::friendsChanged);
             friends.start(group, 1000);
             api = new AppServer(this, group, threads);
@@ -185,6 +243,9 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
         }
         for (Incoming inc : List.copyOf(incoming.values())) {
             inc.timer.cancel(false);
+            if (inc.channel != null) {
+                inc.channel.close();
+            }
         }
         incoming.clear();
         for (Map.Entry<ByteString, PeerSession> e : List.copyOf(sessions.entrySet())) {
@@ -278,7 +339,11 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
         for (Incoming inc : List.copyOf(incoming.values())) {
             if (inc.listening.control() == control && incoming.remove(inc.cid, inc)) {
                 inc.timer.cancel(false);
-                respond(inc.cid, inc.label, Status.UNKNOWN_APP, "the application stopped listening");
+                if (inc.deferred) {
+                    threads.execute(() -> sendDecision(inc, ChannelDecision.UNKNOWN_APP));
+                } else {
+                    respond(inc.cid, inc.label, Status.UNKNOWN_APP, "the application stopped listening");
+                }
             }
         }
     }
@@ -293,11 +358,15 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
         inc.timer.cancel(false);
         if (!accept) {
             LOG.log(Level.INFO, "incoming " + inc.label + " rejected by app " + inc.listening.app());
-            respond(cid, inc.label, Status.REJECTED, "the application rejected the connection");
+            if (inc.deferred) {
+                threads.execute(() -> sendDecision(inc, ChannelDecision.REJECTED));
+            } else {
+                respond(cid, inc.label, Status.REJECTED, "the application rejected the connection");
+            }
             return true;
         }
         LOG.log(Level.INFO, "incoming " + inc.label + " accepted by app " + inc.listening.app());
-        threads.execute(() -> acceptIncoming(inc));
+        threads.execute(inc.deferred ? () -> sendDecision(inc, ChannelDecision.ACCEPTED) : () -> acceptIncoming(inc));
         return true;
     }
 
@@ -305,9 +374,10 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
     public Outgoing connect(UserId user, DeviceId device, AppId app, AppId fromApp, ChannelType type) {
         byte[] id = new byte[16];
         random.nextBytes(id);
-        OutgoingAttempt a = new OutgoingAttempt(id);
+        OutgoingAttempt a = new OutgoingAttempt(id, new AuthTranscript.Connection(id, credential.user(), settings.device(),
+                fromApp, user, device, app, type), requiresAuth(user));
         LOG.log(Level.INFO, "connect " + a.label + " to " + user + "/" + device + " app " + app + " from app " + fromApp
-                + " (" + type + ")");
+                + " (" + type + (a.authRequired ? ", mutual authentication" : "") + ")");
         NodeClient n = node;
         if (n == null || !n.connected()) {
             a.finish(Status.FAILED, "not connected to the node", null);
@@ -335,6 +405,8 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
                     a.finish(Status.FAILED, "transport: " + message(err), null);
                     return;
                 }
+                SignedSignaling.SignedOffer signed = auth.signOffer(a.connection, offer);
+                a.offerHash = signed.transcriptHash();
                 boolean sent = n.send(NodeFrame.newBuilder().setConnect(NodeWire.Connect.newBuilder()
                         .setConnectionId(a.cid)
                         .setCalleeUser(user.toString())
@@ -342,7 +414,10 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
                         .setCalleeApp(app.name())
                         .setCallerApp(fromApp.name())
                         .setType(wire(type))
-                        .setOffer(ByteString.copyFrom(offer))).build());
+                        .setOffer(ByteString.copyFrom(offer))
+                        .setOfferSignature(ByteString.copyFrom(signed.signature()))
+                        .setCallerPublicKey(ByteString.copyFrom(signed.publicKey()))
+                        .setTimestampMs(signed.timestampMillis())).build());
                 if (!sent) {
                     a.finish(Status.FAILED, "not connected to the node", null);
                 } else {
@@ -359,13 +434,19 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
         final ByteString cid;
         final String label;
         final CompletableFuture<ConnectOutcome> result = new CompletableFuture<>();
+        /** The ids as this caller's app asked for them: what the callee's answer must be signed over. */
+        final AuthTranscript.Connection connection;
+        final boolean authRequired;
+        volatile byte[] offerHash;
         volatile PeerSession session;
         volatile ScheduledFuture<?> timer;
 
-        OutgoingAttempt(byte[] id) {
+        OutgoingAttempt(byte[] id, AuthTranscript.Connection connection, boolean authRequired) {
             this.id = id.clone();
             this.cid = ByteString.copyFrom(id);
             this.label = HexFormat.of().formatHex(id);
+            this.connection = connection;
+            this.authRequired = authRequired;
         }
 
         private List<byte[]> early = new ArrayList<>();
@@ -443,7 +524,8 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
             return;
         }
         PeerSession s = a.session;
-        if (s == null || a.result.isDone()) {
+        byte[] offerHash = a.offerHash;
+        if (s == null || offerHash == null || a.result.isDone()) {
             a.finish(Status.FAILED, "answer arrived for an attempt without a session", null);
             return;
         }
@@ -451,48 +533,120 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
         if (t != null) {
             t.cancel(false);
         }
-        LOG.log(Level.INFO, "connect " + a.label + " accepted by the callee, opening the P2P channel");
         byte[] answer = r.getAnswer().toByteArray();
-        threads.execute(() -> {
-            try {
-                s.remoteDescription(answer);
-            } catch (RuntimeException e) {
-                a.finish(Status.FAILED, "the callee's answer is unusable: " + message(e), null);
+        if (!a.authRequired) {
+            LOG.log(Level.INFO, "connect " + a.label + " accepted by the callee, opening the P2P channel");
+            threads.execute(() -> openOutgoing(a, s, answer, r.getDeferredDecision()));
+            return;
+        }
+        auth.verifyAnswer(a.connection, offerHash, r.getDeferredDecision(), answer, r.getAnswerSignature().toByteArray(),
+                r.getCalleePublicKey().toByteArray()).whenCompleteAsync((ok, err) -> {
+                    if (err != null) {
+                        LOG.log(Level.WARNING, "connect " + a.label + ": authentication of the callee failed: " + message(err));
+                        a.finish(Status.UNAUTHENTICATED, "the callee's answer failed authentication: " + message(err), null);
+                        return;
+                    }
+                    LOG.log(Level.INFO, "connect " + a.label + " accepted by the callee, answer signed by "
+                            + a.connection.calleeUser() + ", opening the P2P channel");
+                    openOutgoing(a, s, answer, r.getDeferredDecision());
+                }, threads);
+    }
+
+    /** On a worker: feeds the answer to the session and waits for the channel (and a deferred decision). */
+    private void openOutgoing(OutgoingAttempt a, PeerSession s, byte[] answer, boolean deferredDecision) {
+        try {
+            s.remoteDescription(answer);
+        } catch (RuntimeException e) {
+            a.finish(Status.FAILED, "the callee's answer is unusable: " + message(e), null);
+            return;
+        }
+        registerSession(a.cid, s);
+        Duration limit = settings.connectTimeout().plus(ICE_TIME).plusSeconds(5);
+        ScheduledFuture<?> guard = group.schedule(() -> a.finish(Status.FAILED,
+                "no P2P channel within " + limit.toSeconds() + " s", null), limit.toMillis(), TimeUnit.MILLISECONDS);
+        s.channel().whenComplete((ch, err) -> {
+            guard.cancel(false);
+            if (err != null) {
+                a.finish(Status.FAILED, "no P2P path: " + message(err), null);
                 return;
             }
-            registerSession(a.cid, s);
-            Duration limit = settings.connectTimeout().plus(ICE_TIME).plusSeconds(5);
-            ScheduledFuture<?> guard = group.schedule(() -> a.finish(Status.FAILED,
-                    "no P2P channel within " + limit.toSeconds() + " s", null), limit.toMillis(), TimeUnit.MILLISECONDS);
-            s.channel().whenComplete((ch, err) -> {
-                guard.cancel(false);
-                if (err != null) {
-                    a.finish(Status.FAILED, "no P2P path: " + message(err), null);
-                    return;
-                }
-                ch.closeFuture().whenComplete((v, e) -> closeSession(a.cid, s));
+            ch.closeFuture().whenComplete((v, e) -> closeSession(a.cid, s));
+            if (!deferredDecision) {
                 a.finish(Status.ACCEPTED, "", ch);
-            });
+                return;
+            }
+            LOG.log(Level.INFO, "connect " + a.label + ": authenticated channel open, waiting for the callee application");
+            threads.execute(() -> awaitDecision(a, ch));
         });
+    }
+
+    /** On a worker: the callee application's decision over the channel, bounded by the connect timeout. */
+    private void awaitDecision(OutgoingAttempt a, P2PChannel ch) {
+        Duration limit = settings.connectTimeout();
+        ScheduledFuture<?> guard = group.schedule(() -> {
+            a.finish(Status.TIMEOUT, "the callee application did not decide within " + limit.toSeconds() + " s", null);
+            ch.close();
+        }, limit.toMillis(), TimeUnit.MILLISECONDS);
+        ChannelDecision.Received d;
+        try {
+            d = ChannelDecision.await(ch);
+        } catch (IOException | RuntimeException e) {
+            d = null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            d = null;
+        }
+        guard.cancel(false);
+        if (d == null) {
+            a.finish(Status.FAILED, "the channel closed before the callee application decided", null);
+            ch.close();
+            return;
+        }
+        switch (d.code()) {
+            case ChannelDecision.ACCEPTED -> a.finish(Status.ACCEPTED, "", d.channel());
+            case ChannelDecision.REJECTED -> {
+                a.finish(Status.REJECTED, "the application rejected the connection", null);
+                ch.close();
+            }
+            case ChannelDecision.UNKNOWN_APP -> {
+                a.finish(Status.UNKNOWN_APP, "the application stopped listening", null);
+                ch.close();
+            }
+            default -> {
+                a.finish(Status.FAILED, "unknown decision " + d.code() + " from the callee", null);
+                ch.close();
+            }
+        }
     }
 
     // ---------------------------------------------------------------- callee side
 
-    /** An incoming request waiting for the application's decision. */
+    /**
+     * An incoming request the application is (or, when deferred, will be) asked about. Deferred requests are
+     * authenticated: the application hears of them only once {@link #channel} is up.
+     */
     private static final class Incoming {
         final ByteString cid;
         final String label;
         final NodeWire.ConnectRequest request;
+        final AuthTranscript.Connection connection;
+        final byte[] offerHash;
         final ChannelType type;
         final Listening listening;
+        final boolean deferred;
+        volatile P2PChannel channel;
         volatile ScheduledFuture<?> timer;
 
-        Incoming(NodeWire.ConnectRequest request, ChannelType type, Listening listening) {
+        Incoming(NodeWire.ConnectRequest request, AuthTranscript.Connection connection, byte[] offerHash, ChannelType type,
+                Listening listening, boolean deferred) {
             this.cid = request.getConnectionId();
             this.label = hex(cid);
             this.request = request;
+            this.connection = connection;
+            this.offerHash = offerHash;
             this.type = type;
             this.listening = listening;
+            this.deferred = deferred;
         }
     }
 
@@ -504,10 +658,14 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
             return;
         }
         UserId caller;
+        DeviceId callerDevice;
+        AppId callerApp;
         try {
             caller = UserId.parse(r.getCallerUser());
+            callerDevice = DeviceId.of(r.getCallerDevice());
+            callerApp = AppId.of(r.getCallerApp());
         } catch (IllegalArgumentException e) {
-            respond(cid, label, Status.FAILED, "bad caller id: " + e.getMessage());
+            respond(cid, label, Status.FAILED, "bad caller: " + e.getMessage());
             return;
         }
         FriendsList list = friends.current();
@@ -534,12 +692,44 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
             respond(cid, label, Status.FAILED, "unsupported channel type " + r.getType());
             return;
         }
+        AuthTranscript.Connection connection = new AuthTranscript.Connection(cid.toByteArray(), caller, callerDevice,
+                callerApp, credential.user(), settings.device(), app, type);
+        byte[] offer = r.getOffer().toByteArray();
+        byte[] offerHash = SignedSignaling.offerHash(connection, r.getTimestampMs(), offer);
+        if (!settings.requiresAuth(list.requiresAuth(caller))) {
+            askApp(r, connection, offerHash, type, app, petname);
+            return;
+        }
+        auth.verifyOffer(connection, r.getTimestampMs(), offer, r.getOfferSignature().toByteArray(),
+                r.getCallerPublicKey().toByteArray()).whenCompleteAsync((ok, err) -> {
+                    if (err != null) {
+                        LOG.log(Level.WARNING, "incoming " + label + ": authentication of " + caller + " failed, the "
+                                + "application is not told: " + message(err));
+                        respond(cid, label, Status.UNAUTHENTICATED, "the caller's offer failed authentication: " + message(err));
+                        return;
+                    }
+                    Listening l = listeners.get(app);
+                    if (l == null) {
+                        respond(cid, label, Status.UNKNOWN_APP, "no application listens for app " + app);
+                        return;
+                    }
+                    LOG.log(Level.INFO, "incoming " + label + ": offer signed by " + caller
+                            + ", opening the channel before asking app " + app);
+                    acceptIncoming(new Incoming(r, connection, offerHash, type, l, true));
+                }, threads);
+    }
+
+    /** No authentication required: the application decides first, then the channel is set up. */
+    private void askApp(NodeWire.ConnectRequest r, AuthTranscript.Connection connection, byte[] offerHash, ChannelType type,
+            AppId app, String petname) {
+        ByteString cid = r.getConnectionId();
+        String label = hex(cid);
         Listening l = listeners.get(app);
         if (l == null) {
             respond(cid, label, Status.UNKNOWN_APP, "no application listens for app " + app);
             return;
         }
-        Incoming inc = new Incoming(r, type, l);
+        Incoming inc = new Incoming(r, connection, offerHash, type, l, false);
         if (incoming.putIfAbsent(cid, inc) != null) {
             LOG.log(Level.WARNING, "ignoring a repeated ConnectRequest " + label);
             return;
@@ -550,15 +740,74 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
                         + settings.decisionTimeout().toSeconds() + " s");
             }
         }, settings.decisionTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        l.control().incomingRequest(AppWire.IncomingConnectionRequest.newBuilder()
-                .setConnectionId(cid)
-                .setCallerUser(caller.toString())
+        l.control().incomingRequest(incomingRequest(inc, petname));
+    }
+
+    private static AppWire.IncomingConnectionRequest incomingRequest(Incoming inc, String petname) {
+        return AppWire.IncomingConnectionRequest.newBuilder()
+                .setConnectionId(inc.cid)
+                .setCallerUser(inc.connection.callerUser().toString())
                 .setCallerPetname(petname)
-                .setCallerDevice(r.getCallerDevice())
-                .setCallerApp(r.getCallerApp())
-                .setApp(app.name())
-                .setType(r.getType())
-                .build());
+                .setCallerDevice(inc.connection.callerDevice().name())
+                .setCallerApp(inc.connection.callerApp().name())
+                .setApp(inc.connection.calleeApp().name())
+                .setType(inc.request.getType())
+                .build();
+    }
+
+    /** Authenticated and the channel is up: now the application is asked; its answer goes over the channel. */
+    private void askAppDeferred(Incoming inc, P2PChannel ch) {
+        inc.channel = ch;
+        Listening now = listeners.get(inc.connection.calleeApp());
+        if (now != inc.listening) {
+            LOG.log(Level.INFO, "incoming " + inc.label + ": app " + inc.listening.app() + " stopped listening meanwhile");
+            threads.execute(() -> sendDecision(inc, ChannelDecision.UNKNOWN_APP));
+            return;
+        }
+        if (incoming.putIfAbsent(inc.cid, inc) != null) {
+            LOG.log(Level.WARNING, "incoming " + inc.label + ": already pending, closing the duplicate channel");
+            ch.close();
+            return;
+        }
+        inc.timer = group.schedule(() -> {
+            if (incoming.remove(inc.cid, inc)) {
+                LOG.log(Level.INFO, "incoming " + inc.label + ": the application did not decide within "
+                        + settings.decisionTimeout().toSeconds() + " s");
+                threads.execute(() -> sendDecision(inc, ChannelDecision.REJECTED));
+            }
+        }, settings.decisionTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        ch.closeFuture().whenComplete((v, e) -> {
+            if (incoming.remove(inc.cid, inc)) {
+                inc.timer.cancel(false);
+                LOG.log(Level.INFO, "incoming " + inc.label + ": the caller closed the channel before the application decided");
+            }
+        });
+        LOG.log(Level.INFO, "incoming " + inc.label + ": both ends authenticated, asking app " + inc.listening.app());
+        inc.listening.control().incomingRequest(incomingRequest(inc, friends.current().petname(inc.connection.callerUser())));
+    }
+
+    /** On a worker: sends a deferred request's decision over its channel, then pipes (accepted) or closes. */
+    private void sendDecision(Incoming inc, byte code) {
+        P2PChannel ch = inc.channel;
+        P2PChannel piped;
+        try {
+            piped = ChannelDecision.send(ch, code, settings.connectTimeout(), threads);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "incoming " + inc.label + ": decision not delivered: " + message(e));
+            ch.close();
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ch.close();
+            return;
+        }
+        if (code == ChannelDecision.ACCEPTED) {
+            openLocal(inc, piped);
+        } else {
+            LOG.log(Level.INFO, "incoming " + inc.label + ": decision " + (code == ChannelDecision.REJECTED ? "REJECTED"
+                    : "UNKNOWN_APP") + " sent over the channel");
+            ch.close();
+        }
     }
 
     private void acceptIncoming(Incoming inc) {
@@ -583,10 +832,15 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
                 closeSession(cid, session);
                 return;
             }
+            byte[] signature = auth.signAnswer(inc.connection, inc.offerHash, inc.deferred, answer);
             boolean sent = node.send(NodeFrame.newBuilder().setConnectResponse(NodeWire.ConnectResponse.newBuilder()
-                    .setConnectionId(cid).setStatus(Status.ACCEPTED).setAnswer(ByteString.copyFrom(answer))).build());
+                    .setConnectionId(cid).setStatus(Status.ACCEPTED).setAnswer(ByteString.copyFrom(answer))
+                    .setAnswerSignature(ByteString.copyFrom(signature))
+                    .setCalleePublicKey(ByteString.copyFrom(auth.publicKey()))
+                    .setDeferredDecision(inc.deferred)).build());
             if (sent) {
-                LOG.log(Level.INFO, "incoming " + inc.label + " answered ACCEPTED");
+                LOG.log(Level.INFO, "incoming " + inc.label + " answered ACCEPTED" + (inc.deferred
+                        ? " (signed; the application decides once the channel is up)" : ""));
             } else {
                 LOG.log(Level.WARNING, "incoming " + inc.label + ": cannot answer, not connected to the node");
                 closeSession(cid, session);
@@ -600,7 +854,11 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
             }
             ch.closeFuture().whenComplete((v, e) -> closeSession(cid, session));
             LOG.log(Level.INFO, "incoming " + inc.label + ": channel open, path " + ch.path());
-            openLocal(inc, ch);
+            if (inc.deferred) {
+                askAppDeferred(inc, ch);
+            } else {
+                openLocal(inc, ch);
+            }
         });
     }
 

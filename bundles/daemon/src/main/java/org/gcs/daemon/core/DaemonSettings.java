@@ -18,7 +18,9 @@ import org.gcs.api.NodeId;
  * @param name the user's name for name-based schemes, empty otherwise
  * @param keyFile where the user's key lives (created owner-only if missing)
  * @param friendsFile the friends list, lines {@code <user-id> <petname>}
- * @param privacy where non-friends are filtered
+ * @param privacy where non-friends are filtered, and whether every channel is mutually authenticated
+ * @param mutualAuth require end-to-end authentication of every channel in modes {@code upload} and {@code local}
+ *     too ({@code local-authenticated} always requires it; a friend's {@code +auth} requires it for her alone)
  * @param apiHost the loopback address applications connect to
  * @param apiPort its port, 0 for any free one
  * @param stateDir where {@code user-id} and {@code api.port} are written
@@ -26,23 +28,60 @@ import org.gcs.api.NodeId;
  * @param decisionTimeout how long a callee application may take to accept or reject
  */
 public record DaemonSettings(String nodeHost, int nodePort, NodeId nodeId, DeviceId device, String scheme, String name,
-        Path keyFile, Path friendsFile, Privacy privacy, String apiHost, int apiPort, Path stateDir,
+        Path keyFile, Path friendsFile, Privacy privacy, boolean mutualAuth, String apiHost, int apiPort, Path stateDir,
         Duration connectTimeout, Duration decisionTimeout) {
 
-    /** Where non-friends are filtered. */
+    /** Where non-friends are filtered (README, "Privacy modes"). */
     public enum Privacy {
-        /** The friends list goes to the node at login, which refuses requests from anyone else. */
-        UPLOAD,
-        /** The list stays on the device; the daemon refuses requests from non-friends itself. */
-        LOCAL;
+        /** 1. The friends list goes to the node at login, which refuses requests from anyone else. */
+        UPLOAD("upload"),
+        /** 2. The list stays on the device; the daemon refuses requests from non-friends itself. */
+        LOCAL("local"),
+        /**
+         * 3. As {@link #LOCAL}, and both ends authenticate over the P2P channel before either application is told
+         * anything: mutual authentication is always on.
+         */
+        LOCAL_AUTHENTICATED("local-authenticated");
+
+        private final String key;
+
+        Privacy(String key) {
+            this.key = key;
+        }
+
+        /** The configuration value: {@code upload}, {@code local} or {@code local-authenticated}. */
+        public String key() {
+            return key;
+        }
 
         public static Privacy parse(String s) {
-            try {
-                return valueOf(s.trim().toUpperCase(Locale.ROOT));
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("privacy_mode must be \"upload\" or \"local\": " + s);
+            String v = s == null ? "" : s.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+            for (Privacy p : values()) {
+                if (p.key.equals(v)) {
+                    return p;
+                }
             }
+            throw new IllegalArgumentException(
+                    "privacy_mode must be \"upload\", \"local\" or \"local-authenticated\": " + s);
         }
+    }
+
+    /**
+     * Whether a channel with {@code peer} must be authenticated end to end (signed signaling checked, and on the
+     * callee side the application asked only once the authenticated channel is up).
+     *
+     * @param friendRequiresAuth the peer's friends-file entry carries {@code +auth}
+     */
+    public boolean requiresAuth(boolean friendRequiresAuth) {
+        return privacy == Privacy.LOCAL_AUTHENTICATED || mutualAuth || friendRequiresAuth;
+    }
+
+    /** Whether {@code next} differs from this only in what a running daemon can change without restarting. */
+    public boolean sameRestartingKeys(DaemonSettings next) {
+        return nodeHost.equals(next.nodeHost) && nodePort == next.nodePort && nodeId.equals(next.nodeId)
+                && device.equals(next.device) && scheme.equals(next.scheme) && name.equals(next.name)
+                && keyFile.equals(next.keyFile) && friendsFile.equals(next.friendsFile) && apiHost.equals(next.apiHost)
+                && apiPort == next.apiPort && stateDir.equals(next.stateDir);
     }
 
     public DaemonSettings {

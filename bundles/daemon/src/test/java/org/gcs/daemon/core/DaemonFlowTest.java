@@ -63,7 +63,7 @@ class DaemonFlowTest {
         Path home = dir.resolve(name);
         Files.createDirectories(home);
         DaemonSettings s = new DaemonSettings("127.0.0.1", node.port(), node.nodeId(), DeviceId.of(device), "pk", "",
-                home.resolve("state/user.key"), home.resolve("friends.txt"), privacy, "127.0.0.1", 0,
+                home.resolve("state/user.key"), home.resolve("friends.txt"), privacy, false, "127.0.0.1", 0,
                 home.resolve("state"), Duration.ofSeconds(connectTimeout), Duration.ofSeconds(decisionTimeout));
         Daemon d = new Daemon(s, store, transport);
         d.start();

@@ -28,6 +28,19 @@ class FriendsListTest {
     }
 
     @Test
+    void authOptionRequiresMutualAuthenticationPerFriend() {
+        FriendsList list = FriendsList.parse("pk:alice1 +auth Alice Smith\nbns:bob.id +authentic Bob\npk:carol1 +auth\n");
+        assertTrue(list.requiresAuth(ALICE));
+        assertEquals("Alice Smith", list.petname(ALICE));
+        assertFalse(list.requiresAuth(BOB), "only the exact word is the option");
+        assertEquals("+authentic Bob", list.petname(BOB));
+        assertTrue(list.requiresAuth(UserId.parse("pk:carol1")));
+        assertEquals("", list.petname(UserId.parse("pk:carol1")));
+        assertFalse(list.equals(FriendsList.parse("pk:alice1 Alice Smith\nbns:bob.id +authentic Bob\npk:carol1\n")),
+                "dropping +auth is a change the watcher reports");
+    }
+
+    @Test
     void skipsCommentsBlankLinesAndAcceptsMissingPetname() {
         FriendsList list = FriendsList.parse("# my friends\n\n   \n  # indented comment\npk:alice1\r\nbns:bob.id Bob # not a comment\r\n");
         assertEquals(2, list.size());

@@ -1,5 +1,9 @@
 package org.gcs.daemon.testing;
 
+import java.util.concurrent.CompletableFuture;
+import org.gcs.api.AuthenticationException;
+import org.gcs.api.auth.AuthProvider;
+
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -53,6 +57,36 @@ public final class TestCredentials {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The id {@link #newCredential} gives the owner of {@code publicKey}. */
+    public static UserId userOf(byte[] publicKey) {
+        try {
+            return UserId.of("pk", HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(publicKey)).substring(0, 40));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Verifies as an {@code AuthProvider} for these credentials: the key must own the id and the signature hold. */
+    public static AuthProvider authProvider() {
+        return new AuthProvider() {
+            @Override
+            public String scheme() {
+                return "pk";
+            }
+
+            @Override
+            public CompletableFuture<Void> verify(UserId user, byte[] publicKey, byte[] message, byte[] signature) {
+                if (!userOf(publicKey).equals(user)) {
+                    return CompletableFuture.failedFuture(new AuthenticationException("the key does not belong to " + user));
+                }
+                if (!TestCredentials.verify(publicKey, message, signature)) {
+                    return CompletableFuture.failedFuture(new AuthenticationException("bad signature"));
+                }
+                return CompletableFuture.completedFuture(null);
+            }
+        };
     }
 
     public static boolean verify(byte[] publicKey, byte[] message, byte[] signature) {

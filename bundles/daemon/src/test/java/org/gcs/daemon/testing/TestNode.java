@@ -34,6 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -77,6 +78,10 @@ public final class TestNode implements AutoCloseable {
     public volatile Verifier verifier = (user, key, transcript, signature) -> TestCredentials.verify(key, transcript, signature);
     /** Do not route Connect frames (the caller times out). */
     public volatile boolean swallowConnects;
+    /** A malicious node: rewrites every ConnectRequest and ConnectResult it routes (identity by default). */
+    public volatile UnaryOperator<NodeFrame> tamper = UnaryOperator.identity();
+    /** Every ConnectRequest routed, after tampering: a malicious node may replay them. */
+    public final List<NodeFrame> routedRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private static final class Conn {
         final Channel ch;
@@ -217,9 +222,10 @@ public final class TestNode implements AutoCloseable {
                     String[] ends = connections.get(r.getConnectionId());
                     Conn caller = ends == null ? null : online.get(ends[0]);
                     if (caller != null) {
-                        caller.ch.writeAndFlush(NodeFrame.newBuilder().setConnectResult(NodeWire.ConnectResult.newBuilder()
+                        caller.ch.writeAndFlush(tamper.apply(NodeFrame.newBuilder().setConnectResult(NodeWire.ConnectResult.newBuilder()
                                 .setConnectionId(r.getConnectionId()).setStatus(r.getStatus()).setAnswer(r.getAnswer())
-                                .setMessage(r.getMessage())).build());
+                                .setMessage(r.getMessage()).setAnswerSignature(r.getAnswerSignature())
+                                .setCalleePublicKey(r.getCalleePublicKey()).setDeferredDecision(r.getDeferredDecision())).build()));
                     }
                 }
                 case SIGNAL -> {
@@ -259,10 +265,14 @@ public final class TestNode implements AutoCloseable {
                 return;
             }
             connections.put(r.getConnectionId(), new String[] {c.key(), callee.key()});
-            callee.ch.writeAndFlush(NodeFrame.newBuilder().setConnectRequest(NodeWire.ConnectRequest.newBuilder()
+            NodeFrame request = tamper.apply(NodeFrame.newBuilder().setConnectRequest(NodeWire.ConnectRequest.newBuilder()
                     .setConnectionId(r.getConnectionId()).setCallerUser(c.user.toString()).setCallerDevice(c.device)
                     .setCallerApp(r.getCallerApp()).setCalleeApp(r.getCalleeApp()).setType(r.getType())
-                    .setOffer(r.getOffer())).build());
+                    .setOffer(r.getOffer()).setOfferSignature(r.getOfferSignature()).setCallerPublicKey(r.getCallerPublicKey())
+                    .setTimestampMs(r.getTimestampMs())).build());
+            routedRequests.add(request);
+            connections.put(request.getConnectRequest().getConnectionId(), new String[] {c.key(), callee.key()});
+            callee.ch.writeAndFlush(request);
         }
 
         private void login(ChannelHandlerContext ctx, NodeFrame f) {

@@ -114,7 +114,11 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
                 .setCallerApp(connect.getCallerApp())
                 .setCalleeApp(connect.getCalleeApp())
                 .setType(connect.getType())
-                .setOffer(connect.getOffer())).build();
+                .setOffer(connect.getOffer())
+                // end-to-end authentication: copied unread, checked by the callee's daemon
+                .setOfferSignature(connect.getOfferSignature())
+                .setCallerPublicKey(connect.getCallerPublicKey())
+                .setTimestampMs(connect.getTimestampMs())).build();
         if (request.getSerializedSize() > context.maxFrameBytes()) {
             session.send(NodeFrames.connectResult(id, Status.FAILED, "offer too large to relay"));
             return;
@@ -156,7 +160,11 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
                 .setConnectionId(id)
                 .setStatus(status)
                 .setAnswer(response.getAnswer())
-                .setMessage(response.getMessage())).build();
+                .setMessage(response.getMessage())
+                // end-to-end authentication: copied unread, checked by the caller's daemon
+                .setAnswerSignature(response.getAnswerSignature())
+                .setCalleePublicKey(response.getCalleePublicKey())
+                .setDeferredDecision(response.getDeferredDecision())).build();
         LOG.log(Level.INFO, () -> "connect " + NodeFrames.shortId(id) + " " + self + " answered " + status + " to " + caller);
         route(caller, result).whenComplete((ok, failure) -> {
             if (failure != null) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import org.ice4j.Transport;
+import org.ice4j.ice.Candidate;
 import org.ice4j.ice.Component;
 import org.ice4j.ice.HostCandidate;
 import org.ice4j.ice.LocalCandidate;
@@ -25,11 +26,17 @@ final class FixedAddressHarvester extends AbstractCandidateHarvester {
     private final List<InetAddress> addresses;
     private final int portMin;
     private final int portMax;
+    private final boolean pairable;
 
-    FixedAddressHarvester(List<InetAddress> addresses, int portMin, int portMax) {
+    /**
+     * @param pairable {@code false} for {@code relay_only}: the host candidates only serve as bases of STUN/TURN
+     *     allocations and never form a candidate pair ({@link Candidate#canReach} is false)
+     */
+    FixedAddressHarvester(List<InetAddress> addresses, int portMin, int portMax, boolean pairable) {
         this.addresses = List.copyOf(addresses);
         this.portMin = portMin;
         this.portMax = portMax;
+        this.pairable = pairable;
     }
 
     @Override
@@ -43,7 +50,8 @@ final class FixedAddressHarvester extends AbstractCandidateHarvester {
         for (InetAddress address : addresses) {
             try {
                 IceSocketWrapper wrapper = new IceUdpSocketWrapper(bind(address));
-                HostCandidate candidate = new HostCandidate(wrapper, component, Transport.UDP);
+                HostCandidate candidate = pairable ? new HostCandidate(wrapper, component, Transport.UDP)
+                        : new UnpairedHostCandidate(wrapper, component);
                 if (!component.addLocalCandidate(candidate)) {
                     wrapper.close();
                     continue;
@@ -58,6 +66,18 @@ final class FixedAddressHarvester extends AbstractCandidateHarvester {
             }
         }
         return out;
+    }
+
+    /** A host candidate that pairs with nothing (relay_only). */
+    private static final class UnpairedHostCandidate extends HostCandidate {
+        UnpairedHostCandidate(IceSocketWrapper socket, Component component) {
+            super(socket, component, Transport.UDP);
+        }
+
+        @Override
+        public boolean canReach(Candidate<?> dst) {
+            return false;
+        }
     }
 
     private MultiplexingDatagramSocket bind(InetAddress address) throws SocketException {

@@ -39,12 +39,16 @@ import org.ice4j.Transport;
 import org.ice4j.TransportAddress;
 import org.ice4j.ice.Agent;
 import org.ice4j.ice.CandidatePair;
+import org.ice4j.ice.CandidatePairState;
 import org.ice4j.ice.CandidateType;
+import org.ice4j.ice.CheckList;
+import org.ice4j.ice.CheckListState;
 import org.ice4j.ice.Component;
 import org.ice4j.ice.IceMediaStream;
 import org.ice4j.ice.IceProcessingState;
 import org.ice4j.ice.KeepAliveStrategy;
 import org.ice4j.ice.LocalCandidate;
+import org.ice4j.ice.NominationStrategy;
 import org.ice4j.ice.RemoteCandidate;
 import org.ice4j.ice.harvest.StunCandidateHarvester;
 
@@ -53,11 +57,12 @@ import org.ice4j.ice.harvest.StunCandidateHarvester;
  * <ol>
  * <li>set-up: a fresh certificate, an ice4j {@code Agent} in trickle mode, host candidates (ice4j's harvester or
  * {@link FixedAddressHarvester}); the {@linkplain #localDescription() description} is complete;</li>
- * <li>other local candidates (STUN, later TURN) are gathered in the background and trickled through {@code signalOut},
- * ending with end-of-candidates;</li>
- * <li>with the peer's description (and its trickled candidates) and the local gathering done, connectivity checks
- * start, so a late remote candidate still pairs with every local one; the callee's QUIC server listens from the moment
- * it knows the peer's fingerprint;</li>
+ * <li>other local candidates (STUN server-reflexive, TURN relayed) are gathered in the background and trickled
+ * through {@code signalOut}, ending with end-of-candidates;</li>
+ * <li>connectivity checks start once the peer's description (or a trickled candidate) gave a remote candidate, without
+ * waiting for local gathering; late remote candidates are paired by ice4j, late local ones by {@code pairLateLocal};
+ * the controlling side nominates (direct pairs first, relayed ones after {@code relay_nomination_delay_ms}); the
+ * callee's QUIC server listens from the moment it knows the peer's fingerprint;</li>
  * <li>ICE completed: the caller's QUIC client connects over the selected pair; once the handshake (and for DATA the
  * stream) is up, {@link #channel()} completes and the channel owns every socket and thread of the session.</li>
  * </ol>
@@ -83,6 +88,7 @@ final class IceSession implements PeerSession {
     private final CompletableFuture<Void> released = new CompletableFuture<>();
     private final ScheduledFuture<?> timeout;
     private volatile String stage = "gathering local candidates";
+    private final long createdNanos = System.nanoTime();
 
     // Serial-executor state
     private Agent agent;
@@ -92,7 +98,15 @@ final class IceSession implements PeerSession {
     private final List<CandidateInfo> earlyRemoteCandidates = new ArrayList<>();
     private boolean remoteEnded;
     private boolean localGatheringDone;
+    private boolean pairableLocal;
+    private int trickled;
     private boolean checksStarted;
+    private final List<CandidatePair> validPairs = new ArrayList<>();
+    private boolean nominated;
+    private ScheduledFuture<?> relayWait;
+    private boolean relayWaitOver;
+    private ScheduledFuture<?> failWait;
+    private volatile String selectedPair;
     private boolean iceCompleted;
     private PathKind pathKind;
     private QuicEndpoint quic;
@@ -157,37 +171,40 @@ final class IceSession implements PeerSession {
             agent = a;
             a.setControlling(options.role() == Role.CONTROLLING);
             a.setTrickling(true);
+            a.setNominationStrategy(NominationStrategy.NONE); // nominate() below: direct pairs before relayed ones
             if (!settings.hostAddresses().isEmpty()) {
                 a.setUseDynamicPorts(false); // disables ice4j's interface harvesting: only host_addresses
                 a.addCandidateHarvester(new FixedAddressHarvester(settings.hostAddresses(), settings.portMin(),
-                        settings.portMax()));
+                        settings.portMax(), !settings.relayOnly()));
             }
             for (IceServer server : options.iceServers()) {
-                if (server.kind() == IceServer.Kind.STUN) {
+                if (server.kind() == IceServer.Kind.TURN) {
+                    a.addCandidateHarvester(new TurnHarvester(server, settings.turnRefreshMax(), transport.timer()));
+                } else if (!settings.relayOnly()) {
                     a.addCandidateHarvester(new StunCandidateHarvester(
                             new TransportAddress(server.host(), server.port(), Transport.UDP)));
-                } else {
-                    // TURN: a TurnCandidateHarvester with LongTermCredential goes here (later issue)
-                    LOG.fine(() -> name + ": TURN server ignored for now: " + server);
                 }
             }
             a.addStateChangeListener(this::onIceStateChange);
             IceMediaStream stream = a.createMediaStream("gcs");
+            stream.addPairChangeListener(this::onPairChange);
             int preferred = settings.portMin();
             component = a.createComponent(stream, preferred, settings.portMin(), settings.portMax(),
                     KeepAliveStrategy.SELECTED_ONLY, true);
             List<CandidateInfo> candidates = new ArrayList<>();
             for (LocalCandidate c : component.getLocalCandidates()) {
-                CandidateInfo info = toInfo(c);
+                CandidateInfo info = advertised(c);
                 if (info != null && candidates.size() < WireCodec.MAX_CANDIDATES) {
                     candidates.add(info);
                 }
             }
-            if (candidates.isEmpty()) {
+            if (candidates.isEmpty() && !settings.relayOnly()) {
                 throw new TransportException("ICE failed: no local host candidate (check host_addresses and interfaces)");
             }
+            pairableLocal = !candidates.isEmpty();
             local = new Description(a.getLocalUfrag(), a.getLocalPassword(), certificate.fingerprint(), candidates);
             localDescription.complete(WireCodec.encode(local));
+            LOG.fine(() -> name + ": description with " + local.candidates().size() + " candidates after " + elapsed());
             stage = "waiting for the peer's description";
             transport.pool().execute(this::gatherOthers);
         } catch (GcsException e) {
@@ -197,7 +214,7 @@ final class IceSession implements PeerSession {
         }
     }
 
-    /** Pool thread: STUN (later TURN) gathering; blocks until every harvester finished or timed out. */
+    /** Pool thread: STUN and TURN gathering; ice4j reports each candidate as found, then {@code null} at the end. */
     private void gatherOthers() {
         Agent a = agent;
         try {
@@ -217,14 +234,96 @@ final class IceSession implements PeerSession {
         }
         if (found == null) {
             localGatheringDone = true;
+            LOG.fine(() -> name + ": local gathering done after " + elapsed());
             emit(Signal.END_OF_CANDIDATES);
             maybeStartChecks();
+            evaluatePairs();
             return;
         }
         for (LocalCandidate c : found) {
-            CandidateInfo info = toInfo(c);
-            if (info != null && !local.candidates().contains(info)) {
-                emit(new Signal.Candidate(info));
+            CandidateInfo info = advertised(c);
+            if (info == null || local.candidates().contains(info) || trickled >= 2 * WireCodec.MAX_CANDIDATES) {
+                continue;
+            }
+            trickled++;
+            emit(new Signal.Candidate(info));
+            if (c.getType() == CandidateType.RELAYED_CANDIDATE) {
+                pairableLocal = true;
+            }
+            if (checksStarted) {
+                pairLateLocal(c);
+            }
+        }
+        maybeStartChecks();
+    }
+
+    /** What the peer learns of a local candidate: {@code null} for TCP, and for all but relayed ones with relay_only. */
+    private CandidateInfo advertised(LocalCandidate c) {
+        if (settings.relayOnly() && c.getType() != CandidateType.RELAYED_CANDIDATE) {
+            return null;
+        }
+        return toInfo(c);
+    }
+
+    /**
+     * ice4j pairs a trickled remote candidate with the local candidates of that moment, but never pairs a local
+     * candidate found after the checks started: this does, with every remote candidate known now. Server-reflexive
+     * candidates are skipped (their base, a host candidate, is paired already: RFC 8445 6.1.2.4).
+     */
+    private void pairLateLocal(LocalCandidate c) {
+        if (c.getType() == CandidateType.SERVER_REFLEXIVE_CANDIDATE || c.getType() == CandidateType.STUN_CANDIDATE) {
+            return;
+        }
+        CheckList list = component.getParentStream().getCheckList();
+        if (list.getState() != CheckListState.RUNNING) {
+            return;
+        }
+        for (RemoteCandidate r : component.getRemoteCandidates()) {
+            if (!c.canReach(r) || r.getTransportAddress().getPort() == 0 || list.findPairMatching(c, r) != null
+                    || relayToPrivateHost(c, r)) {
+                continue;
+            }
+            CandidatePair pair = new CandidatePair(c, r);
+            synchronized (list) {
+                list.add(pair);
+            }
+            pair.setStateWaiting();
+            LOG.fine(() -> name + ": paired late local candidate " + pair.toShortString());
+        }
+    }
+
+    /**
+     * A relayed local candidate paired with a peer's host candidate on a private, link-local or loopback address: the
+     * TURN server would have to reach into the peer's private network, which TURN operators deny (coturn
+     * {@code denied-peer-ip}); every check would cost refused permission requests at the relay. Such pairs are not
+     * checked unless {@code relay.private.hosts} is set.
+     */
+    private boolean relayToPrivateHost(LocalCandidate c, RemoteCandidate r) {
+        if (settings.relayPrivateHosts() || c.getType() != CandidateType.RELAYED_CANDIDATE
+                || r.getType() != CandidateType.HOST_CANDIDATE) {
+            return false;
+        }
+        java.net.InetAddress a = r.getTransportAddress().getAddress();
+        return a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isLoopbackAddress() || isUniqueLocal(a);
+    }
+
+    private static boolean isUniqueLocal(java.net.InetAddress a) {
+        return a instanceof java.net.Inet6Address && (a.getAddress()[0] & 0xfe) == 0xfc;
+    }
+
+    /**
+     * ice4j pairs every local candidate with every remote one when the checks start and when a remote candidate comes
+     * late: fail, before they are checked, the relay pairs {@link #relayToPrivateHost} rules out.
+     */
+    private void dropRelayPairsToPrivateHosts() {
+        CheckList list = component.getParentStream().getCheckList();
+        synchronized (list) {
+            for (CandidatePair pair : list) {
+                if (pair.getState() != CandidatePairState.IN_PROGRESS && pair.getState() != CandidatePairState.SUCCEEDED
+                        && pair.getState() != CandidatePairState.FAILED
+                        && relayToPrivateHost(pair.getLocalCandidate(), pair.getRemoteCandidate())) {
+                    pair.setStateFailed();
+                }
             }
         }
     }
@@ -278,6 +377,7 @@ final class IceSession implements PeerSession {
             remoteEnded = true;
         }
         maybeStartChecks();
+        evaluatePairs();
     }
 
     private void addRemote(CandidateInfo c) {
@@ -286,16 +386,19 @@ final class IceSession implements PeerSession {
         }
         RemoteCandidate rc = toRemote(c);
         if (checksStarted) {
-            // ice4j's half-done trickle: pairs the late candidate with the local candidates (all gathered by now)
+            // ice4j's half-done trickle: pairs the late candidate with the local candidates of this moment; local
+            // candidates found later are paired by pairLateLocal
             component.addUpdateRemoteCandidates(rc);
             component.updateRemoteCandidates();
+            dropRelayPairsToPrivateHosts();
         } else {
             component.addRemoteCandidate(rc);
         }
     }
 
+    /** Checks start as soon as both ends have a candidate: local gathering (STUN, TURN) goes on meanwhile. */
     private void maybeStartChecks() {
-        if (checksStarted || remote == null || component == null) {
+        if (checksStarted || remote == null || component == null || abandoned()) {
             return;
         }
         if (component.getRemoteCandidateCount() == 0) {
@@ -304,11 +407,129 @@ final class IceSession implements PeerSession {
             }
             return;
         }
-        if (!localGatheringDone) {
+        if (!pairableLocal) {
+            if (localGatheringDone) {
+                fail(new TransportException("ICE failed: no usable local candidate"
+                        + (settings.relayOnly() ? " (relay_only and no TURN allocation)" : "")));
+            }
             return;
         }
         checksStarted = true;
+        LOG.fine(() -> name + ": checks start after " + elapsed());
         agent.startConnectivityEstablishment();
+        dropRelayPairsToPrivateHosts();
+    }
+
+    // ---- nomination and failure (serial executor) ----------------------------------------------------------------
+
+    private void onPairChange(PropertyChangeEvent e) {
+        String p = e.getPropertyName();
+        if (IceMediaStream.PROPERTY_PAIR_VALIDATED.equals(p)) {
+            CandidatePair pair = (CandidatePair) e.getSource();
+            serial.execute(() -> {
+                if (!validPairs.contains(pair)) {
+                    validPairs.add(pair);
+                }
+                evaluatePairs();
+            });
+        } else if (IceMediaStream.PROPERTY_PAIR_STATE_CHANGED.equals(p) && e.getNewValue() == CandidatePairState.FAILED) {
+            serial.execute(this::evaluatePairs);
+        }
+    }
+
+    /**
+     * The controlling side nominates the best succeeded direct pair at once; when only pairs through a relay
+     * succeeded, it waits {@code relay_nomination_delay_ms} for a direct one (or until every direct pair failed and both
+     * ends ended their candidates). Either side fails the session {@code ice_failed_grace_ms} after every pair failed
+     * once both ends ended their candidates (ice4j alone would wait 5 s more).
+     */
+    private void evaluatePairs() {
+        if (abandoned() || iceCompleted || !checksStarted) {
+            return;
+        }
+        List<CandidatePair> pairs;
+        CheckList list = component.getParentStream().getCheckList();
+        synchronized (list) {
+            pairs = new ArrayList<>(list);
+        }
+        if (options.role() == Role.CONTROLLING && !nominated) {
+            CandidatePair bestDirect = null;
+            CandidatePair bestRelayed = null;
+            for (CandidatePair p : validPairs) {
+                if (isRelayed(p)) {
+                    bestRelayed = better(bestRelayed, p);
+                } else {
+                    bestDirect = better(bestDirect, p);
+                }
+            }
+            boolean directPending = false;
+            for (CandidatePair p : pairs) {
+                if (!isRelayed(p) && p.getState() != CandidatePairState.FAILED
+                        && p.getState() != CandidatePairState.SUCCEEDED) {
+                    directPending = true;
+                }
+            }
+            if (bestDirect != null) {
+                nominate(bestDirect);
+            } else if (bestRelayed != null) {
+                boolean noDirectLeft = !directPending && localGatheringDone && remoteEnded;
+                if (noDirectLeft || relayWaitOver) {
+                    nominate(bestRelayed);
+                } else if (relayWait == null) {
+                    relayWait = transport.timer().schedule(() -> serial.execute(() -> {
+                        relayWaitOver = true;
+                        evaluatePairs();
+                    }), settings.relayNominationDelay().toMillis(), TimeUnit.MILLISECONDS);
+                }
+            }
+        }
+        boolean allFailed = !pairs.isEmpty() && validPairs.isEmpty();
+        for (CandidatePair p : pairs) {
+            if (p.getState() != CandidatePairState.FAILED) {
+                allFailed = false;
+                break;
+            }
+        }
+        if (allFailed && localGatheringDone && remoteEnded && failWait == null) {
+            int n = pairs.size();
+            failWait = transport.timer().schedule(() -> serial.execute(() -> {
+                failWait = null;
+                if (abandoned() || iceCompleted || !validPairs.isEmpty()) {
+                    return;
+                }
+                List<CandidatePair> now;
+                synchronized (list) {
+                    now = new ArrayList<>(list);
+                }
+                if (now.stream().allMatch(p -> p.getState() == CandidatePairState.FAILED)) {
+                    fail(new TransportException("ICE failed: all " + now.size() + " candidate pairs failed ("
+                            + component.getLocalCandidateCount() + " local, " + component.getRemoteCandidateCount()
+                            + " remote candidates)"));
+                } else {
+                    evaluatePairs();
+                }
+            }), settings.iceFailedGrace().toMillis(), TimeUnit.MILLISECONDS);
+            LOG.fine(() -> name + ": all " + n + " pairs failed after " + elapsed());
+        }
+    }
+
+    private void nominate(CandidatePair pair) {
+        try {
+            agent.nominate(pair);
+            nominated = true;
+            LOG.fine(() -> name + ": nominated " + pair.toShortString() + " after " + elapsed());
+        } catch (IllegalStateException e) {
+            LOG.fine(() -> name + ": cannot nominate " + pair.toShortString() + ": " + e.getMessage());
+        }
+    }
+
+    private static CandidatePair better(CandidatePair a, CandidatePair b) {
+        return a == null || b.getPriority() > a.getPriority() ? b : a;
+    }
+
+    private static boolean isRelayed(CandidatePair p) {
+        return p.getLocalCandidate().getType() == CandidateType.RELAYED_CANDIDATE
+                || p.getRemoteCandidate().getType() == CandidateType.RELAYED_CANDIDATE;
     }
 
     private void onIceStateChange(PropertyChangeEvent e) {
@@ -335,7 +556,12 @@ final class IceSession implements PeerSession {
             return;
         }
         iceCompleted = true;
-        pathKind = pathKindOf(pair.getLocalCandidate().getType());
+        cancelTimers();
+        selectedPair = pair.getLocalCandidate().getTransportAddress() + " (" + pair.getLocalCandidate().getType()
+                + ") -> " + pair.getRemoteCandidate().getTransportAddress() + " (" + pair.getRemoteCandidate().getType()
+                + ")";
+        pathKind = pathKindOf(pair.getLocalCandidate().getType(), pair.getRemoteCandidate().getType());
+        LOG.fine(() -> name + ": ICE completed after " + elapsed() + " on " + selectedPair);
         stage = "QUIC handshake on " + pathKind + " path";
         if (options.role() == Role.CONTROLLING) {
             startQuic();
@@ -344,6 +570,24 @@ final class IceSession implements PeerSession {
             }
         }
         maybeComplete();
+    }
+
+    private void cancelTimers() {
+        if (relayWait != null) {
+            relayWait.cancel(false);
+        }
+        if (failWait != null) {
+            failWait.cancel(false);
+        }
+    }
+
+    /** The selected pair as {@code local (type) -> remote (type)}, once ICE completed (tests and diagnostics). */
+    String selectedPair() {
+        return selectedPair;
+    }
+
+    private String elapsed() {
+        return (System.nanoTime() - createdNanos) / 1_000_000 + " ms";
     }
 
     private void startQuic() {
@@ -415,6 +659,7 @@ final class IceSession implements PeerSession {
         if (handedOver) {
             return;
         }
+        cancelTimers();
         transport.forget(this);
         if (quic != null) {
             quic.abort(); // -> releaseIce
@@ -472,6 +717,18 @@ final class IceSession implements PeerSession {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The path of a selected pair: the most indirect of its local and remote candidate types, in the order HOST &lt;
+     * SERVER_REFLEXIVE &lt; PEER_REFLEXIVE &lt; RELAYED ({@link PathKind}'s declaration order). A NATed host that
+     * reaches a server-reflexive remote by hole punching reports SERVER_REFLEXIVE, not HOST; a pair with a relayed
+     * candidate on either end reports RELAYED.
+     */
+    static PathKind pathKindOf(CandidateType local, CandidateType remote) {
+        PathKind a = pathKindOf(local);
+        PathKind b = pathKindOf(remote);
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     static PathKind pathKindOf(CandidateType type) {

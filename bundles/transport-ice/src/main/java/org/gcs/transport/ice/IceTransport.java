@@ -81,8 +81,36 @@ public final class IceTransport implements P2PTransport {
                 + " doubling). JVM-wide ice4j property org.ice4j.MAX_RETRANSMISSIONS. 800 ms / 4 = ~2.3 s per check.")
         int stun_max_retransmissions() default 4;
 
-        @AttributeDefinition(description = "QUIC idle timeout in ms: the channel closes after this long without packets")
+        @AttributeDefinition(description = "QUIC idle timeout in ms: the channel closes after this long without packets"
+                + " (keep-alives every keepalive_interval_ms prevent it on a working path)")
         long quic_idle_timeout_ms() default 30000;
+
+        @AttributeDefinition(description = "Keep-alive period in ms of an open channel: an empty QUIC datagram each way"
+                + " keeps the QUIC connection, NAT bindings and TURN permissions alive. Effective value: at most a third"
+                + " of quic_idle_timeout_ms")
+        long keepalive_interval_ms() default 10000;
+
+        @AttributeDefinition(description = "Controlling side: once only pairs through a TURN relay succeeded, how long"
+                + " (ms) to wait for a direct pair before nominating the relayed one")
+        long relay_nomination_delay_ms() default 1000;
+
+        @AttributeDefinition(description = "How long (ms) every candidate pair must have failed, after both ends ended"
+                + " their candidates, before the session fails with 'ICE failed'")
+        long ice_failed_grace_ms() default 1000;
+
+        @AttributeDefinition(description = "Longest period (ms) between TURN allocation refreshes; 0 = from the server's"
+                + " LIFETIME only (refresh after 4/5 of it, at most 60 s early). Set it for servers that misreport the"
+                + " lifetime (coturn with --max-allocate-lifetime below 600 s announces 600 s)")
+        long turn_refresh_max_ms() default 0;
+
+        @AttributeDefinition(description = "Testing and diagnostics: advertise and use only relayed (TURN) candidates."
+                + " Requires host_addresses")
+        boolean relay_only() default false;
+
+        @AttributeDefinition(description = "Check relayed candidates against the peer's private (RFC 1918, link-local,"
+                + " loopback, ULA) host candidates too. Off: TURN servers deny such peers (coturn denied-peer-ip), and"
+                + " every such check costs refused requests at the relay")
+        boolean relay_private_hosts() default false;
 
         @AttributeDefinition(description = "QUIC connection flow-control window in bytes")
         long quic_max_data() default 16 * 1024 * 1024;

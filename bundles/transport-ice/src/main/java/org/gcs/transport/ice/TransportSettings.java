@@ -13,7 +13,8 @@ import org.gcs.transport.ice.quic.QuicEndpoint;
  */
 record TransportSettings(List<InetAddress> hostAddresses, int portMin, int portMax, int stunMaxRetransmitTimerMs,
                          int stunMaxRetransmissions, int eventLoopThreads, Level ice4jLogLevel,
-                         QuicEndpoint.Settings quic) {
+                         QuicEndpoint.Settings quic, Duration relayNominationDelay, Duration iceFailedGrace,
+                         boolean relayOnly, Duration turnRefreshMax, boolean relayPrivateHosts) {
     TransportSettings {
         hostAddresses = List.copyOf(hostAddresses);
         boolean ephemeral = portMin == 0 && portMax == 0;
@@ -25,6 +26,15 @@ record TransportSettings(List<InetAddress> hostAddresses, int portMin, int portM
         }
         if (eventLoopThreads < 1) {
             throw new IllegalArgumentException("event_loop_threads must be >= 1");
+        }
+        if (relayNominationDelay.isNegative() || iceFailedGrace.isNegative()) {
+            throw new IllegalArgumentException("relay_nomination_delay_ms and ice_failed_grace_ms must be >= 0");
+        }
+        if (turnRefreshMax.isNegative()) {
+            throw new IllegalArgumentException("turn_refresh_max_ms must be >= 0");
+        }
+        if (relayOnly && hostAddresses.isEmpty()) {
+            throw new IllegalArgumentException("relay_only needs host_addresses (the bases of the TURN allocations)");
         }
     }
 
@@ -49,7 +59,8 @@ record TransportSettings(List<InetAddress> hostAddresses, int portMin, int portM
     /** A copy gathering host candidates only on {@code addresses} (e.g. 127.0.0.1 for tests). */
     TransportSettings withHostAddresses(List<InetAddress> addresses) {
         return new TransportSettings(addresses, portMin, portMax, stunMaxRetransmitTimerMs, stunMaxRetransmissions,
-                eventLoopThreads, ice4jLogLevel, quic);
+                eventLoopThreads, ice4jLogLevel, quic, relayNominationDelay, iceFailedGrace, relayOnly, turnRefreshMax,
+                relayPrivateHosts);
     }
 
     static TransportSettings from(IceTransport.Config c) {
@@ -71,6 +82,9 @@ record TransportSettings(List<InetAddress> hostAddresses, int portMin, int portM
         return new TransportSettings(hosts, c.port_min(), c.port_max(), c.stun_max_retransmit_timer_ms(),
                 c.stun_max_retransmissions(), c.event_loop_threads(), Level.parse(c.ice4j_log_level()),
                 new QuicEndpoint.Settings(Duration.ofMillis(c.quic_idle_timeout_ms()), c.quic_max_data(),
-                        c.quic_max_stream_data(), c.datagram_queue(), Duration.ofMillis(c.close_linger_ms())));
+                        c.quic_max_stream_data(), c.datagram_queue(), Duration.ofMillis(c.close_linger_ms()),
+                        Duration.ofMillis(c.keepalive_interval_ms())),
+                Duration.ofMillis(c.relay_nomination_delay_ms()), Duration.ofMillis(c.ice_failed_grace_ms()),
+                c.relay_only(), Duration.ofMillis(c.turn_refresh_max_ms()), c.relay_private_hosts());
     }
 }

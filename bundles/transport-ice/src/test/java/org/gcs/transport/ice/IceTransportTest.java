@@ -1,5 +1,6 @@
 package org.gcs.transport.ice;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -184,5 +185,135 @@ class IceTransportTest extends P2PTransportContract {
         ((IceTransport) transport).deactivate();
         assertInstanceOf(TransportException.class, failureOf(s.channel(), 2000));
         transport = createTransport(); // for @AfterEach
+    }
+
+    @Test
+    void pathKindIsTheMostIndirectOfBothEnds() {
+        org.ice4j.ice.CandidateType host = org.ice4j.ice.CandidateType.HOST_CANDIDATE;
+        org.ice4j.ice.CandidateType srflx = org.ice4j.ice.CandidateType.SERVER_REFLEXIVE_CANDIDATE;
+        org.ice4j.ice.CandidateType prflx = org.ice4j.ice.CandidateType.PEER_REFLEXIVE_CANDIDATE;
+        org.ice4j.ice.CandidateType relay = org.ice4j.ice.CandidateType.RELAYED_CANDIDATE;
+        assertEquals(org.gcs.api.transport.PathKind.HOST, IceSession.pathKindOf(host, host));
+        assertEquals(org.gcs.api.transport.PathKind.SERVER_REFLEXIVE, IceSession.pathKindOf(host, srflx));
+        assertEquals(org.gcs.api.transport.PathKind.SERVER_REFLEXIVE, IceSession.pathKindOf(srflx, host));
+        assertEquals(org.gcs.api.transport.PathKind.PEER_REFLEXIVE, IceSession.pathKindOf(srflx, prflx));
+        assertEquals(org.gcs.api.transport.PathKind.PEER_REFLEXIVE, IceSession.pathKindOf(prflx, host));
+        assertEquals(org.gcs.api.transport.PathKind.RELAYED, IceSession.pathKindOf(host, relay));
+        assertEquals(org.gcs.api.transport.PathKind.RELAYED, IceSession.pathKindOf(relay, srflx));
+        assertEquals(org.gcs.api.transport.PathKind.RELAYED, IceSession.pathKindOf(relay, relay));
+    }
+
+    @Test
+    void turnRefreshComesBeforeTheAllocationExpires() {
+        assertEquals(540_000, TurnHarvester.refreshAfterMillis(600, 0));
+        assertEquals(3_540_000, TurnHarvester.refreshAfterMillis(3600, 0));
+        assertEquals(2_400, TurnHarvester.refreshAfterMillis(3, 0));
+        assertEquals(1_000, TurnHarvester.refreshAfterMillis(1, 0));
+        assertEquals(1_000, TurnHarvester.refreshAfterMillis(600, 1_000));
+    }
+
+    @Test
+    @Timeout(30)
+    void lateRemoteCandidateStillPairs() throws Exception {
+        Duration timeout = Duration.ofSeconds(10);
+        java.util.List<byte[]> calleeSignals = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        PeerSession[] callerRef = new PeerSession[1];
+        PeerSession callee = null;
+        java.util.List<byte[]> callerSignals = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        PeerSession caller = transport.newSession(new SessionOptions(Role.CONTROLLING, ChannelType.DATA, List.of(),
+                timeout), callerSignals::add);
+        callerRef[0] = caller;
+        try {
+            byte[] offer = caller.localDescription().get(5, TimeUnit.SECONDS);
+            callee = transport.newSession(new SessionOptions(Role.CONTROLLED, ChannelType.DATA, List.of(), timeout),
+                    calleeSignals::add);
+            callee.remoteDescription(offer);
+            synchronized (callerSignals) {
+                callerSignals.forEach(callee::remoteSignal); // the caller's end-of-candidates
+            }
+            Description answer = WireCodec.decodeDescription(callee.localDescription().get(5, TimeUnit.SECONDS));
+            // the caller learns the callee's credentials now but its only candidate 400 ms later, as a trickled signal
+            caller.remoteDescription(WireCodec.encode(new Description(answer.ufrag(), answer.password(),
+                    answer.fingerprint(), List.of())));
+            Thread.sleep(400);
+            assertFalse(caller.channel().isDone(), "connected without any remote candidate?");
+            for (CandidateInfo c : answer.candidates()) {
+                caller.remoteSignal(WireCodec.encode(new org.gcs.transport.ice.wire.Signal.Candidate(c)));
+            }
+            synchronized (calleeSignals) {
+                calleeSignals.forEach(caller::remoteSignal);
+            }
+            org.gcs.api.transport.P2PChannel a = caller.channel().get(10, TimeUnit.SECONDS);
+            org.gcs.api.transport.P2PChannel b = callee.channel().get(10, TimeUnit.SECONDS);
+            assertEquals(org.gcs.api.transport.PathKind.HOST, a.path());
+            System.out.println("[late remote candidate] pair " + ((IceSession) caller).selectedPair());
+            a.output().write(42);
+            a.output().flush();
+            assertEquals(42, b.input().read());
+            a.close();
+            b.close();
+        } finally {
+            caller.close();
+            if (callee != null) {
+                callee.close();
+            }
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void deadPeerThatEndedItsCandidatesFailsWithinTheDocumentedBound() throws Exception {
+        int deadPort;
+        try (java.net.DatagramSocket d = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            deadPort = d.getLocalPort();
+        }
+        try (PeerSession s = transport.newSession(
+                new SessionOptions(Role.CONTROLLING, ChannelType.DATA, List.of(), Duration.ofSeconds(15)), x -> { })) {
+            s.localDescription().get(5, TimeUnit.SECONDS);
+            CandidateInfo dead = new CandidateInfo("1", 2130706431L, CandidateInfo.Type.HOST,
+                    InetAddress.getLoopbackAddress(), deadPort, null, 0);
+            long t0 = System.nanoTime();
+            s.remoteDescription(WireCodec.encode(new Description("abcd", "abcdefghijklmnopqrstuv", new byte[32],
+                    List.of(dead))));
+            s.remoteSignal(WireCodec.encode(org.gcs.transport.ice.wire.Signal.END_OF_CANDIDATES));
+            Throwable t = failureOf(s.channel(), 10_000);
+            long took = (System.nanoTime() - t0) / 1_000_000;
+            System.out.printf("[dead peer, end-of-candidates] failed after %d ms: %s%n", took, t.getMessage());
+            assertInstanceOf(TransportException.class, t);
+            assertTrue(t.getMessage().startsWith("ICE failed: all 1 candidate pairs failed"), t.getMessage());
+            // README: one check gives up after ~2.3 s (800 ms / 4 retransmissions), plus ice_failed_grace_ms (1 s)
+            assertTrue(took < 4500, "failed after " + took + " ms");
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void idleChannelOutlivesTheQuicIdleTimeoutThanksToKeepalives() throws Exception {
+        P2PTransport shortIdle = new IceTransport(TransportSettings.configOf(Map.of(
+                "host_addresses", new String[] {"127.0.0.1"}, "quic_idle_timeout_ms", 1200L)));
+        P2PTransport previous = transport;
+        transport = shortIdle;
+        try {
+            org.gcs.api.transport.P2PChannel[] ch = connect(ChannelType.DATA);
+            Thread.sleep(4000); // more than three idle timeouts without application data
+            assertFalse(ch[0].closeFuture().isDone(), "the idle channel closed");
+            ch[0].output().write(7);
+            ch[0].output().flush();
+            assertEquals(7, ch[1].input().read());
+            ch[1].output().write(8);
+            ch[1].output().flush();
+            assertEquals(8, ch[0].input().read());
+            org.gcs.api.transport.P2PChannel[] st = connect(ChannelType.STREAM);
+            Thread.sleep(4000);
+            assertFalse(st[0].closeFuture().isDone(), "the idle STREAM channel closed");
+            st[0].sendDatagram(new byte[] {1, 2, 3});
+            assertArrayEquals(new byte[] {1, 2, 3}, st[1].receiveDatagram(), "keep-alives must not reach the app");
+            for (org.gcs.api.transport.P2PChannel c : new org.gcs.api.transport.P2PChannel[] {ch[0], ch[1], st[0], st[1]}) {
+                c.close();
+            }
+        } finally {
+            transport = previous;
+            ((IceTransport) shortIdle).deactivate();
+        }
     }
 }

@@ -54,6 +54,19 @@ public final class QuicEndpoint {
     /** ALPN protocol id of this channel. */
     public static final String ALPN = "gcs-p2p/1";
     private static final long CLOSE_FLUSH_DELAY_MS = 100;
+    private static final long KEEPALIVE_WINDOW = 64 * 1024;
+    private static final byte[] KEEPALIVE = {0};
+
+    /** Reads and drops what the peer's keep-alive stream carries. */
+    @ChannelHandler.Sharable
+    private static final class KeepaliveSink extends ChannelInboundHandlerAdapter {
+        static final KeepaliveSink INSTANCE = new KeepaliveSink();
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+        }
+    }
 
     /**
      * No Retry round trip: address validation is ICE's job (the shim only forwards from the checked pair), and the
@@ -79,14 +92,20 @@ public final class QuicEndpoint {
     /**
      * Tunables of the QUIC connection.
      *
-     * @param idleTimeout connection closes after this long without packets (keep-alives are ICE's)
+     * @param idleTimeout connection closes after this long without packets (the keep-alives prevent it)
      * @param maxData connection-level flow-control window (bytes)
      * @param maxStreamData per-stream flow-control window (bytes)
      * @param datagramQueue datagrams buffered for the application / in quiche, each way (beyond: dropped)
      * @param closeLinger how long {@link P2PChannel#close()} waits for the peer to finish the DATA stream
+     * @param keepaliveInterval period of the keep-alive byte (effective: at most a third of the idle timeout)
      */
     public record Settings(Duration idleTimeout, long maxData, long maxStreamData, int datagramQueue,
-                           Duration closeLinger) {
+                           Duration closeLinger, Duration keepaliveInterval) {
+        /** The keep-alive period actually used: {@code keepaliveInterval}, at most a third of the idle timeout. */
+        public Duration effectiveKeepalive() {
+            Duration third = idleTimeout.dividedBy(3);
+            return keepaliveInterval.compareTo(third) <= 0 ? keepaliveInterval : third;
+        }
     }
 
     private final boolean client;
@@ -179,8 +198,9 @@ public final class QuicEndpoint {
                 .initialMaxStreamDataBidirectionalLocal(s.maxStreamData())
                 .initialMaxStreamDataBidirectionalRemote(s.maxStreamData())
                 .initialMaxStreamsBidirectional(type == ChannelType.DATA ? 1 : 0)
-                .initialMaxStreamsUnidirectional(0)
                 .activeMigration(false);
+        // one unidirectional stream each way carries the keep-alives (see connected)
+        b.initialMaxStreamsUnidirectional(1).initialMaxStreamDataUnidirectional(KEEPALIVE_WINDOW);
         if (type == ChannelType.STREAM) {
             b.datagram(s.datagramQueue(), s.datagramQueue());
         }
@@ -199,6 +219,16 @@ public final class QuicEndpoint {
         }
         QuicChannel.newBootstrap(udp)
                 .handler(new ConnectionHandler())
+                .streamHandler(new ChannelInitializer<QuicStreamChannel>() {
+                    @Override
+                    protected void initChannel(QuicStreamChannel ch) {
+                        if (ch.type() == QuicStreamType.UNIDIRECTIONAL) {
+                            ch.pipeline().addLast(KeepaliveSink.INSTANCE);
+                        } else {
+                            ch.close(); // the server opens no bidirectional stream
+                        }
+                    }
+                })
                 .remoteAddress(shim.localAddress())
                 .connect()
                 .addListener(f -> {
@@ -244,6 +274,10 @@ public final class QuicEndpoint {
     }
 
     private void acceptedStream(QuicStreamChannel ch) {
+        if (ch.type() == QuicStreamType.UNIDIRECTIONAL) {
+            ch.pipeline().addLast(KeepaliveSink.INSTANCE); // the peer's keep-alives (at most one such stream)
+            return;
+        }
         if (type != ChannelType.DATA || pipe != null || ch.type() != QuicStreamType.BIDIRECTIONAL) {
             ch.close();
             return;
@@ -253,10 +287,41 @@ public final class QuicEndpoint {
         ch.pipeline().addLast(p);
     }
 
+    /**
+     * The connection is up: from now on, every {@link Settings#effectiveKeepalive()} one byte goes out on a
+     * unidirectional keep-alive stream (the peer drops it). It is ack-eliciting, so both ends' idle timers restart, and it
+     * travels the selected ICE pair, which keeps NAT bindings and TURN permissions fresh. A peer that allows no
+     * unidirectional stream (an older version) simply gets no keep-alives.
+     */
     private void connected(QuicChannel ch) {
         quic = ch;
-        ch.closeFuture().addListener(f -> onConnectionClosed());
+        long period = Math.max(1, settings.effectiveKeepalive().toMillis());
+        QuicStreamChannel[] stream = new QuicStreamChannel[1];
+        boolean[] refused = new boolean[1];
+        io.netty.util.concurrent.ScheduledFuture<?> keepalive = ch.eventLoop().scheduleAtFixedRate(() -> {
+            if (!ch.isActive() || refused[0]) {
+                return;
+            }
+            if (stream[0] == null) {
+                ch.createStream(QuicStreamType.UNIDIRECTIONAL, KeepaliveSink.INSTANCE).addListener(f -> {
+                    if (f.isSuccess()) {
+                        stream[0] = (QuicStreamChannel) f.getNow();
+                        stream[0].writeAndFlush(Unpooled.wrappedBuffer(KEEPALIVE));
+                    } else {
+                        refused[0] = true;
+                    }
+                });
+            } else if (stream[0].isActive()) {
+                stream[0].writeAndFlush(Unpooled.wrappedBuffer(KEEPALIVE));
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
+        ch.closeFuture().addListener(f -> {
+            keepalive.cancel(false);
+            onConnectionClosed();
+        });
     }
+
+
 
     private void handshakeFailed(Throwable cause) {
         if (ready.isDone()) {

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Timeout;
  */
 class QuicOverPlainUdpTest {
     private static final QuicEndpoint.Settings SETTINGS = new QuicEndpoint.Settings(Duration.ofSeconds(10),
-            16 << 20, 8 << 20, 256, Duration.ofSeconds(1));
+            16 << 20, 8 << 20, 256, Duration.ofSeconds(1), Duration.ofSeconds(3));
     private static EventLoopGroup group;
 
     @BeforeAll

@@ -1,0 +1,478 @@
+package org.gcs.daemon.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+import org.gcs.api.DeviceId;
+import org.gcs.api.UserId;
+import org.gcs.api.transport.Role;
+import org.gcs.api.wire.AppWire;
+import org.gcs.api.wire.AppWire.AppFrame;
+import org.gcs.api.wire.NodeWire;
+import org.gcs.api.wire.NodeWire.NodeFrame;
+import org.gcs.api.wire.NodeWire.Status;
+import org.gcs.daemon.core.DaemonSettings.Privacy;
+import org.gcs.daemon.testing.FakeTransport;
+import org.gcs.daemon.testing.TestApp;
+import org.gcs.daemon.testing.TestCredentials;
+import org.gcs.daemon.testing.TestNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The three privacy modes and end-to-end authentication between real daemons, with a stand-in node that can turn
+ * malicious ({@link TestNode#tamper}) and an in-memory transport.
+ */
+class AuthenticatedFlowTest {
+    @TempDir
+    Path dir;
+    private TestNode node;
+    private final FakeTransport transport = new FakeTransport();
+    private final TestCredentials.Store store = new TestCredentials.Store();
+    private final List<AutoCloseable> closeLater = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        node = new TestNode();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = closeLater.size() - 1; i >= 0; i--) {
+            closeLater.get(i).close();
+        }
+        node.close();
+    }
+
+    private DaemonSettings settings(String name, String device, Privacy privacy, boolean mutualAuth) {
+        Path home = dir.resolve(name);
+        return new DaemonSettings("127.0.0.1", node.port(), node.nodeId(), DeviceId.of(device), "pk", "",
+                home.resolve("state/user.key"), home.resolve("friends.txt"), privacy, mutualAuth, "127.0.0.1", 0,
+                home.resolve("state"), Duration.ofSeconds(5), Duration.ofSeconds(5));
+    }
+
+    private Daemon daemon(String name, String device, Privacy privacy, boolean mutualAuth) throws Exception {
+        Files.createDirectories(dir.resolve(name));
+        Daemon d = new Daemon(settings(name, device, privacy, mutualAuth), store, transport,
+                scheme -> "pk".equals(scheme) ? TestCredentials.authProvider() : null);
+        d.start();
+        closeLater.add(d);
+        return d;
+    }
+
+    private void friends(Daemon d, String name, String lines) throws Exception {
+        Files.writeString(dir.resolve(name).resolve("friends.txt"), lines, StandardCharsets.UTF_8);
+        d.checkFriends();
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long end = System.currentTimeMillis() + 10_000;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > end) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private TestApp app(Daemon d) throws Exception {
+        TestApp a = new TestApp(d.apiPort());
+        closeLater.add(a);
+        a.hello();
+        return a;
+    }
+
+    private TestApp listen(Daemon d, String app, int port) throws Exception {
+        TestApp control = app(d);
+        control.send(AppFrame.newBuilder().setListenIntent(AppWire.ListenIntent.newBuilder()
+                .setRequestId(1).setApp(app).setPort(port)).build());
+        assertEquals(Status.OK, control.read().getListenResult().getStatus());
+        return control;
+    }
+
+    private static AppFrame connect(UserId user, String device, String app, NodeWire.ChannelType type, long requestId) {
+        return AppFrame.newBuilder().setConnect(AppWire.ConnectApp.newBuilder().setRequestId(requestId)
+                .setUserId(user.toString()).setDeviceId(device).setApp(app).setFromApp("chat").setType(type)).build();
+    }
+
+    private static AppFrame decision(AppWire.IncomingConnectionRequest in, boolean accept) {
+        return AppFrame.newBuilder().setIncomingDecision(AppWire.IncomingConnectionDecision.newBuilder()
+                .setConnectionId(in.getConnectionId()).setAccept(accept)).build();
+    }
+
+    private ServerSocket serverSocket() throws Exception {
+        ServerSocket ss = new ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress());
+        ss.setSoTimeout(10_000);
+        closeLater.add(ss);
+        return ss;
+    }
+
+    /** Alice and Bob, friends of each other, logged in. */
+    private Daemon[] pair(Privacy privacy, boolean mutualAuth) throws Exception {
+        Daemon alice = daemon("alice", "laptop", privacy, mutualAuth);
+        Daemon bob = daemon("bob", "phone", privacy, mutualAuth);
+        friends(alice, "alice", bob.user() + " Bob\n");
+        friends(bob, "bob", alice.user() + " Alice\n");
+        await(() -> alice.nodeConnected() && bob.nodeConnected(), "logins");
+        if (privacy == Privacy.UPLOAD) {
+            await(() -> node.uploadedFriends(bob.user(), "phone") != null
+                    && node.uploadedFriends(bob.user(), "phone").contains(alice.user().toString()), "bob's upload");
+        }
+        return new Daemon[] {alice, bob};
+    }
+
+    private long calleeSessions() {
+        return transport.created.stream().filter(s -> s.options.role() == Role.CONTROLLED).count();
+    }
+
+    private NodeWire.ConnectResponse nextResponse() throws InterruptedException {
+        TestNode.Received r = node.next(NodeFrame.BodyCase.CONNECT_RESPONSE, 10_000);
+        assertNotNull(r, "the callee answered");
+        return r.frame().getConnectResponse();
+    }
+
+    // ---------------------------------------------------------------- mode 3: the good paths
+
+    @Test
+    void modeThreeAsksTheCalleeAppOnlyOnceTheAuthenticatedChannelIsUp() throws Exception {
+        Daemon[] p = pair(Privacy.LOCAL_AUTHENTICATED, false);
+        ServerSocket bobChat = serverSocket();
+        TestApp control = listen(p[1], "chat", bobChat.getLocalPort());
+        TestApp caller = app(p[0]);
+
+        caller.send(connect(p[1].user(), "phone", "chat", NodeWire.ChannelType.DATA, 1));
+        AppWire.IncomingConnectionRequest in = control.read().getIncomingRequest();
+        assertTrue(transport.created.stream().allMatch(s -> s.channel().isDone() && !s.channel().isCompletedExceptionally()),
+                "both channel ends were up before the callee app heard of the request");
+        NodeWire.ConnectResponse answer = nextResponse();
+        assertEquals(Status.ACCEPTED, answer.getStatus());
+        assertTrue(answer.getDeferredDecision());
+        assertFalse(answer.getAnswerSignature().isEmpty());
+        assertEquals("Alice", in.getCallerPetname());
+        assertNull(caller.poll(200), "the caller app is told nothing before the callee app decided");
+
+        control.send(decision(in, true));
+        AppWire.OutgoingConnectionRequestResult result = caller.read().getOutgoingResult();
+        assertEquals(Status.ACCEPTED, result.getStatus(), result.getMessage());
+        Socket callee = bobChat.accept();
+        callee.setSoTimeout(10_000);
+        closeLater.add(callee);
+        assertEquals(in.getConnectionId(), control.read().getConnectionOpened().getConnectionId());
+
+        caller.socket.getOutputStream().write("hello bob".getBytes(StandardCharsets.UTF_8));
+        caller.socket.shutdownOutput();
+        assertEquals("hello bob", new String(TestApp.readAll(callee.getInputStream()), StandardCharsets.UTF_8),
+                "the decision byte is not part of the piped data");
+        callee.getOutputStream().write("hi".getBytes(StandardCharsets.UTF_8));
+        callee.close();
+        assertEquals("hi", new String(TestApp.readAll(caller.socket.getInputStream()), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void modeThreeRejectionReachesTheCallerOverTheChannel() throws Exception {
+        Daemon[] p = pair(Privacy.LOCAL_AUTHENTICATED, false);
+        TestApp control = listen(p[1], "chat", serverSocket().getLocalPort());
+        TestApp caller = app(p[0]);
+        caller.send(connect(p[1].user(), "phone", "chat", NodeWire.ChannelType.DATA, 1));
+        control.send(decision(control.read().getIncomingRequest(), false));
+        AppWire.OutgoingConnectionRequestResult r = caller.read().getOutgoingResult();
+        assertEquals(Status.REJECTED, r.getStatus());
+        // the node saw only that the request was accepted for channel setup, not the application's no
+        assertEquals(Status.ACCEPTED, nextResponse().getStatus());
+    }
+
+    @Test
+    void modeThreeStreamDecisionIsAcknowledgedAndDatagramsFlow() throws Exception {
+        Daemon[] p = pair(Privacy.LOCAL_AUTHENTICATED, false);
+        ServerSocket media = serverSocket();
+        TestApp control = listen(p[1], "camera", media.getLocalPort());
+        TestApp caller = app(p[0]);
+        caller.send(connect(p[1].user(), "phone", "camera", NodeWire.ChannelType.STREAM, 1));
+        control.send(decision(control.read().getIncomingRequest(), true));
+        assertEquals(Status.ACCEPTED, caller.read().getOutgoingResult().getStatus());
+        Socket callee = media.accept();
+        callee.setSoTimeout(10_000);
+        closeLater.add(callee);
+        DataOutputStream out = new DataOutputStream(caller.socket.getOutputStream());
+        out.writeShort(3);
+        out.write(new byte[] {1, 2, 3});
+        out.flush();
+        DataInputStream in = new DataInputStream(callee.getInputStream());
+        assertEquals(3, in.readUnsignedShort(), "only the application's datagram, no decision token");
+        in.readFully(new byte[3]);
+        DataOutputStream back = new DataOutputStream(callee.getOutputStream());
+        back.writeShort(2);
+        back.write(new byte[] {7, 8});
+        back.flush();
+        DataInputStream aliceIn = new DataInputStream(caller.socket.getInputStream());
+        assertEquals(2, aliceIn.readUnsignedShort());
+    }
+
+    // ---------------------------------------------------------------- a malicious node
+
+    private void assertUnauthenticatedAndCalleeAppNeverTold(UnaryOperator<NodeFrame> tamper, Privacy privacy,
+            boolean mutualAuth) throws Exception {
+        Daemon[] p = pair(privacy, mutualAuth);
+        TestApp control = listen(p[1], "chat", serverSocket().getLocalPort());
+        TestApp caller = app(p[0]);
+        node.tamper = tamper;
+        caller.send(connect(p[1].user(), "phone", "chat", NodeWire.ChannelType.DATA, 1));
+        AppWire.OutgoingConnectionRequestResult r = caller.read().getOutgoingResult();
+        assertEquals(Status.UNAUTHENTICATED, r.getStatus(), r.getMessage());
+        assertTrue(r.getMessage().contains("authentication"), r.getMessage());
+        assertNull(control.poll(500), "the callee application is never notified");
+    }
+
+    private static UnaryOperator<NodeFrame> onRequest(UnaryOperator<NodeWire.ConnectRequest.Builder> change) {
+        return f -> f.hasConnectRequest()
+                ? NodeFrame.newBuilder().setConnectRequest(change.apply(f.getConnectRequest().toBuilder())).build() : f;
+    }
+
+    private static UnaryOperator<NodeFrame> onResult(UnaryOperator<NodeWire.ConnectResult.Builder> change) {
+        return f -> f.hasConnectResult()
+                ? NodeFrame.newBuilder().setConnectResult(change.apply(f.getConnectResult().toBuilder())).build() : f;
+    }
+
+    private static ByteString flipLast(ByteString b) {
+        byte[] x = b.toByteArray();
+        x[x.length - 1] ^= 1;
+        return ByteString.copyFrom(x);
+    }
+
+    @Test
+    void nodeRewritingTheCallerToAFriendIsRefused() throws Exception {
+        UserId carol = TestCredentials.newCredential().user();
+        // bob also lists carol; the node claims carol calls while it is alice
+        Daemon[] p = pair(Privacy.LOCAL_AUTHENTICATED, false);
+        friends(p[1], "bob", p[0].user() + " Alice\n" + carol + " Carol\n");
+        TestApp control = listen(p[1], "chat", serverSocket().getLocalPort());
+        TestApp caller = app(p[0]);
+        node.tamper = onRequest(b -> b.setCallerUser(carol.toString()));
+        caller.send(connect(p[1].user(), "phone", "chat", NodeWire.ChannelType.DATA, 1));
+        AppWire.OutgoingConnectionRequestResult r = caller.read().getOutgoingResult();
+        assertEquals(Status.UNAUTHENTICATED, r.getStatus(), r.getMessage());
+        assertNull(control.poll(500), "the callee application is never notified");
+        assertEquals(0, calleeSessions(), "no channel was even attempted");
+    }
+
+    @Test
+    void nodeSwappingTheOfferFingerprintIsRefused() throws Exception {
+        assertUnauthenticatedAndCalleeAppNeverTold(onRequest(b -> b.setOffer(flipLast(b.getOffer()))),
+                Privacy.LOCAL_AUTHENTICATED, false);
+        assertEquals(0, calleeSessions());
+    }
+
+    @Test
+    void nodeSwappingTheAnswerFingerprintIsRefusedByTheCaller() throws Exception {
+        assertUnauthenticatedAndCalleeAppNeverTold(onResult(b -> b.setAnswer(flipLast(b.getAnswer()))),
+                Privacy.LOCAL_AUTHENTICATED, false);
+    }
+
+    @Test
+    void nodeClearingTheDeferredFlagIsRefusedByTheCaller() throws Exception {
+        assertUnauthenticatedAndCalleeAppNeverTold(onResult(b -> b.setDeferredDecision(false)),
+                Privacy.LOCAL_AUTHENTICATED, false);
+    }
+
+    @Test
+    void nodeStrippingSignaturesIsRefusedInModeOneWithMutualAuth() throws Exception {
+        assertUnauthenticatedAndCalleeAppNeverTold(onRequest(b -> b.clearOfferSignature().clearCallerPublicKey()),
+                Privacy.UPLOAD, true);
+    }
+
+    @Test
+    void nodeReplayingAnOldRequestIsRefused() throws Exception {
+        Daemon[] p = pair(Privacy.LOCAL, true);
+        ServerSocket bobChat = serverSocket();
+        TestApp control = listen(p[1], "chat", bobChat.getLocalPort());
+        TestApp caller = app(p[0]);
+        caller.send(connect(p[1].user(), "phone", "chat", NodeWire.ChannelType.DATA, 1));
+        control.send(decision(control.read().getIncomingRequest(), true));
+        assertEquals(Status.ACCEPTED, caller.read().getOutgoingResult().getStatus());
+        assertEquals(Status.ACCEPTED, nextResponse().getStatus());
+        assertTrue(control.read().hasConnectionOpened());
+        NodeFrame recorded = node.routedRequests.get(0);
+
+        node.sendTo(p[1].user(), "phone", recorded);
+        NodeWire.ConnectResponse replay = nextResponse();
+        assertEquals(Status.UNAUTHENTICATED, replay.getStatus());
+        assertTrue(replay.getMessage().contains("replayed"), replay.getMessage());
+        assertNull(control.poll(300), "the replay never reaches the application");
+    }
+
+    @Test
+    void withoutMutualAuthModesOneAndTwoTrustTheNode() throws Exception {
+        Daemon[] p = pair(Privacy.LOCAL, false);
+        TestApp control = listen(p[1], "chat", serverSocket().getLocalPort());
+        TestApp caller = app(p[0]);
+        node.tamper = onRequest(b -> b.clearOfferSignature());
+        caller.send(connect(p[1].user(), "phone", "chat", NodeWire.ChannelType.DATA, 1));
+        AppWire.IncomingConnectionRequest in = control.read().getIncomingRequest();
+        control.send(decision(in, true));
+        assertEquals(Status.ACCEPTED, caller.read().getOutgoingResult().getStatus());
+        NodeWire.ConnectResponse answer = nextResponse();
+        assertFalse(answer.getDeferredDecision(), "the app decided before the channel");
+        assertFalse(answer.getAnswerSignature().isEmpty(), "answers are signed anyway, for callers that require it");
+    }
+
+    @Test
+    void aFriendMarkedAuthIsAuthenticatedInModeTwo() throws Exception {
+        Daemon[] p = pair(Privacy.LOCAL, false);
+        friends(p[1], "bob", p[0].user() + " +auth Alice\n");
+        TestApp control = listen(p[1], "chat", serverSocket().getLocalPort());
+        TestApp caller = app(p[0]);
+        node.tamper = onRequest(b -> b.clearOfferSignature());
+        caller.send(connect(p[1].user(), "phone", "chat", NodeWire.ChannelType.DATA, 1));
+        assertEquals(Status.UNAUTHENTICATED, caller.read().getOutgoingResult().getStatus());
+        assertNull(control.poll(300));
+        node.tamper = UnaryOperator.identity();
+        caller.send(connect(p[1].user(), "phone", "chat", NodeWire.ChannelType.DATA, 2));
+        AppWire.IncomingConnectionRequest in = control.read().getIncomingRequest();
+        assertEquals("Alice", in.getCallerPetname());
+        assertEquals(Status.UNAUTHENTICATED, nextResponse().getStatus(), "the first, unsigned attempt");
+        assertTrue(nextResponse().getDeferredDecision(), "asked only after the authenticated channel is up");
+    }
+
+    @Test
+    void callerWithoutAVerifierFailsClosed() throws Exception {
+        Daemon bob = daemon("bob", "phone", Privacy.LOCAL, false);
+        Files.createDirectories(dir.resolve("alice"));
+        Daemon alice = new Daemon(settings("alice", "laptop", Privacy.LOCAL, true), store, transport);
+        alice.start();
+        closeLater.add(alice);
+        friends(bob, "bob", alice.user() + " Alice\n");
+        await(() -> alice.nodeConnected() && bob.nodeConnected(), "logins");
+        TestApp control = listen(bob, "chat", serverSocket().getLocalPort());
+        TestApp caller = app(alice);
+        caller.send(connect(bob.user(), "phone", "chat", NodeWire.ChannelType.DATA, 1));
+        control.send(decision(control.read().getIncomingRequest(), true));
+        AppWire.OutgoingConnectionRequestResult r = caller.read().getOutgoingResult();
+        assertEquals(Status.UNAUTHENTICATED, r.getStatus());
+        assertTrue(r.getMessage().contains("no verifier"), r.getMessage());
+    }
+
+    // ---------------------------------------------------------------- non-friends and the friends list
+
+    private void assertRefusedWithoutData(Privacy privacy, boolean calleeHears) throws Exception {
+        Daemon alice = daemon("alice", "laptop", privacy, false);
+        Daemon bob = daemon("bob", "phone", privacy, false);
+        friends(alice, "alice", bob.user() + " Bob\n");
+        await(() -> alice.nodeConnected() && bob.nodeConnected(), "logins");
+        if (privacy == Privacy.UPLOAD) {
+            await(() -> node.uploadedFriends(bob.user(), "phone") != null, "bob's (empty) upload");
+        }
+        TestApp control = listen(bob, "chat", serverSocket().getLocalPort());
+        TestApp caller = app(alice);
+        caller.send(connect(bob.user(), "phone", "chat", NodeWire.ChannelType.DATA, 1));
+        AppWire.OutgoingConnectionRequestResult r = caller.read().getOutgoingResult();
+        assertEquals(Status.REFUSED, r.getStatus(), r.getMessage());
+        assertNull(control.poll(300), "bob's application never hears of it");
+        assertEquals(0, calleeSessions(), "no channel, no data");
+        TestNode.Received response = node.next(NodeFrame.BodyCase.CONNECT_RESPONSE, calleeHears ? 5_000 : 300);
+        if (calleeHears) {
+            assertNotNull(response, "refused by bob's daemon");
+            assertEquals(Status.REFUSED, response.frame().getConnectResponse().getStatus());
+        } else {
+            assertNull(response, "refused by the node: bob's daemon never heard of it");
+        }
+    }
+
+    @Test
+    void nonFriendIsRefusedByTheNodeInModeOne() throws Exception {
+        assertRefusedWithoutData(Privacy.UPLOAD, false);
+    }
+
+    @Test
+    void nonFriendIsRefusedByTheCalleeDaemonInModeTwo() throws Exception {
+        assertRefusedWithoutData(Privacy.LOCAL, true);
+    }
+
+    @Test
+    void nonFriendIsRefusedByTheCalleeDaemonInModeThreeBeforeAnyAuthentication() throws Exception {
+        assertRefusedWithoutData(Privacy.LOCAL_AUTHENTICATED, true);
+    }
+
+    @Test
+    void friendRemovedWhileConnectedIsRefusedAtOnce() throws Exception {
+        Daemon[] p = pair(Privacy.LOCAL_AUTHENTICATED, false);
+        ServerSocket bobChat = serverSocket();
+        TestApp control = listen(p[1], "chat", bobChat.getLocalPort());
+        TestApp caller = app(p[0]);
+        caller.send(connect(p[1].user(), "phone", "chat", NodeWire.ChannelType.DATA, 1));
+        control.send(decision(control.read().getIncomingRequest(), true));
+        assertEquals(Status.ACCEPTED, caller.read().getOutgoingResult().getStatus());
+        Socket piped = bobChat.accept();
+        closeLater.add(piped);
+
+        // bob removes alice; the watcher polls every second: no explicit re-read here
+        Files.writeString(dir.resolve("bob/friends.txt"), "# nobody\n");
+        long end = System.currentTimeMillis() + 3_000;
+        Status status = null;
+        for (int i = 2; System.currentTimeMillis() < end; i++) {
+            TestApp again = app(p[0]);
+            again.send(connect(p[1].user(), "phone", "chat", NodeWire.ChannelType.DATA, i));
+            AppWire.AppFrame asked = control.poll(500);
+            while (asked != null && !asked.hasIncomingRequest()) {
+                asked = control.poll(500); // ConnectionOpened of the first connection
+            }
+            if (asked != null) {
+                control.send(decision(asked.getIncomingRequest(), false));
+            }
+            status = again.read().getOutgoingResult().getStatus();
+            if (status == Status.REFUSED) {
+                break;
+            }
+        }
+        assertEquals(Status.REFUSED, status, "refused within the watcher's 1 s poll");
+    }
+
+    @Test
+    void friendRemovedInModeOneUpdatesTheNodeWithoutReconnect() throws Exception {
+        Daemon[] p = pair(Privacy.UPLOAD, false);
+        Files.writeString(dir.resolve("bob/friends.txt"), "# nobody\n");
+        p[1].checkFriends();
+        await(() -> node.uploadedFriends(p[1].user(), "phone").isEmpty(), "empty list at the node");
+        TestApp caller = app(p[0]);
+        caller.send(connect(p[1].user(), "phone", "chat", NodeWire.ChannelType.DATA, 1));
+        assertEquals(Status.REFUSED, caller.read().getOutgoingResult().getStatus());
+        assertEquals(2, node.logins.get(), "no reconnect");
+    }
+
+    // ---------------------------------------------------------------- switching modes at runtime
+
+    @Test
+    void modeSwitchAtRuntimeClearsOrUploadsTheNodesCopy() throws Exception {
+        Daemon[] p = pair(Privacy.UPLOAD, false);
+        Daemon bob = p[1];
+        bob.reconfigure(settings("bob", "phone", Privacy.LOCAL_AUTHENTICATED, false));
+        await(() -> node.uploadedFriends(bob.user(), "phone") == null, "the node's copy cleared");
+        TestApp control = listen(bob, "chat", serverSocket().getLocalPort());
+        TestApp caller = app(p[0]);
+        caller.send(connect(bob.user(), "phone", "chat", NodeWire.ChannelType.DATA, 1));
+        assertNotNull(control.read().getIncomingRequest());
+        assertTrue(nextResponse().getDeferredDecision(), "now in mode 3");
+
+        bob.reconfigure(settings("bob", "phone", Privacy.UPLOAD, false));
+        await(() -> node.uploadedFriends(bob.user(), "phone") != null
+                && node.uploadedFriends(bob.user(), "phone").contains(p[0].user().toString()), "uploaded again");
+        assertEquals(2, node.logins.get(), "no reconnect");
+    }
+}
