@@ -26,6 +26,7 @@ import org.gcs.client.PeerConnection;
  */
 public final class AuthBench {
     private static final AppId APP = AppId.of("bench");
+    private static final long QUIET_MILLIS = 700;
 
     private final Path workDir;
     private final PrintStream out;
@@ -104,6 +105,9 @@ public final class AuthBench {
             while ((c = accepted.poll()) != null) {
                 c.close();
             }
+            // let both daemons finish closing this channel (QUIC close, ICE agent release) so that each connect is
+            // measured alone rather than overlapping the previous channel's teardown
+            Thread.sleep(QUIET_MILLIS);
         }
         return failed;
     }
