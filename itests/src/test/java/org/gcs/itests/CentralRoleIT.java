@@ -96,7 +96,7 @@ public class CentralRoleIT {
         props.put("state.dir", state.toString());
         configAdmin.getConfiguration("org.gcs.node", "?").update(props);
 
-        Properties node = awaitProperties(state.resolve("node.properties"));
+        Properties node = StateFiles.awaitProperties(state.resolve("node.properties"));
         String nodeId = node.getProperty("node.id");
         int port = Integer.parseInt(node.getProperty("tls.port"));
         UserCredential alice = credentials.loadOrCreate(state.resolve("alice.key"), null);
@@ -140,20 +140,5 @@ public class CentralRoleIT {
         byte[] bytes = Frames.read(in, WireVersions.MAX_FRAME_BYTES);
         assertNotNull("node closed the connection", bytes);
         return NodeFrame.parseFrom(bytes);
-    }
-
-    private static Properties awaitProperties(Path file) throws Exception {
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (System.currentTimeMillis() < deadline) {
-            if (Files.isRegularFile(file) && Files.size(file) > 0) {
-                Properties p = new Properties();
-                try (InputStream in = Files.newInputStream(file)) {
-                    p.load(in);
-                }
-                return p;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("node did not start: no " + file);
     }
 }

@@ -11,7 +11,6 @@ import static org.ops4j.pax.exam.CoreOptions.options;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -177,19 +176,7 @@ public class MaliciousNodeIT {
         props.put("state.dir", state.toString());
         props.put("Router.target", "(gcs.routing=malicious)");
         configAdmin.getConfiguration("org.gcs.node", "?").update(props);
-        Path file = state.resolve("node.properties");
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (System.currentTimeMillis() < deadline) {
-            if (Files.isRegularFile(file) && Files.size(file) > 0) {
-                Properties p = new Properties();
-                try (InputStream in = Files.newInputStream(file)) {
-                    p.load(in);
-                }
-                return p;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("node with the malicious router did not start");
+        return StateFiles.awaitProperties(state.resolve("node.properties"));
     }
 
     private static int startDaemon(Path dir, String device, Properties node) throws Exception {

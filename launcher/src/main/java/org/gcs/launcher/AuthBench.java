@@ -60,7 +60,7 @@ public final class AuthBench {
             try (GcsClient bobApp = GcsClient.connect(new InetSocketAddress("127.0.0.1", bob.apiPort()), options);
                  Listener listener = bobApp.listen(APP, request -> IncomingDecision.accept(accepted::add));
                  GcsClient aliceApp = GcsClient.connect(new InetSocketAddress("127.0.0.1", alice.apiPort()), options)) {
-                awaitVisible(aliceApp, bobId);
+                ConnectBench.awaitVisible(aliceApp, bobId);
                 failed[0] += series(aliceApp, bobId, warmup, accepted, new ArrayList<>());
                 for (int b = 0; b < blocks; b++) {
                     for (boolean auth : new boolean[] {false, true}) {
@@ -117,21 +117,6 @@ public final class AuthBench {
         double mean = latencies.stream().mapToLong(Long::longValue).average().orElse(Double.NaN) / 1e6;
         return new Result(name, sorted.length, failed, ConnectBench.percentile(sorted, 50),
                 ConnectBench.percentile(sorted, 90), mean);
-    }
-
-    private static void awaitVisible(GcsClient app, UserId bob) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            try {
-                if (!app.availableDevices(bob).get(10, TimeUnit.SECONDS).isEmpty()) {
-                    return;
-                }
-            } catch (Exception notYet) {
-                // friends lists still travelling
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("Bob never became visible to Alice");
     }
 
     /** The markdown table for docs/BENCHMARKS.md. */

@@ -117,7 +117,8 @@ public final class ConnectBench {
         return sortedNanos[Math.max(0, Math.min(sortedNanos.length - 1, rank - 1))] / 1e6;
     }
 
-    private static void awaitVisible(GcsClient app, UserId bob) throws Exception {
+    /** Waits (at most 30 s) until {@code bob}'s devices are visible to the app: friends lists have reached the node. */
+    static void awaitVisible(GcsClient app, UserId bob) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             try {
