@@ -668,7 +668,7 @@ final class IceSession implements PeerSession {
         }
     }
 
-    /** Frees the agent (its sockets and the component socket, which ends the shim's receive thread); idempotent. */
+    /** Frees the agent (its sockets and the component socket, which ends the channel's receive thread); idempotent. */
     private void releaseIce() {
         if (!iceReleased.compareAndSet(false, true)) {
             return;

@@ -44,7 +44,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * }</pre>
  *
  * Threads: one Netty event-loop group ({@code event_loop_threads}), a pool for session steps and ice4j calls (idle
- * threads end after 5 s), one timer; per open channel two shim threads; ice4j's own (shared, idle-terminating) pools.
+ * threads end after 5 s), one timer; per open channel one receive thread (two with the {@code quic_direct=false} shim); ice4j's own (shared, idle-terminating) pools.
  */
 @org.osgi.service.component.annotations.Component(service = P2PTransport.class, configurationPid = IceTransport.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
@@ -123,6 +123,10 @@ public final class IceTransport implements P2PTransport {
 
         @AttributeDefinition(description = "How long closing a DATA channel waits (ms) for the peer to finish the stream")
         long close_linger_ms() default 2000;
+
+        @AttributeDefinition(description = "QUIC's Netty channel sits directly on the ICE component; false: through a"
+                + " 127.0.0.1 UDP shim (fallback)")
+        boolean quic_direct() default true;
 
         @AttributeDefinition(description = "Netty event-loop threads shared by all QUIC channels")
         int event_loop_threads() default 2;

@@ -83,7 +83,7 @@ record TransportSettings(List<InetAddress> hostAddresses, int portMin, int portM
                 c.stun_max_retransmissions(), c.event_loop_threads(), Level.parse(c.ice4j_log_level()),
                 new QuicEndpoint.Settings(Duration.ofMillis(c.quic_idle_timeout_ms()), c.quic_max_data(),
                         c.quic_max_stream_data(), c.datagram_queue(), Duration.ofMillis(c.close_linger_ms()),
-                        Duration.ofMillis(c.keepalive_interval_ms())),
+                        Duration.ofMillis(c.keepalive_interval_ms()), c.quic_direct()),
                 Duration.ofMillis(c.relay_nomination_delay_ms()), Duration.ofMillis(c.ice_failed_grace_ms()),
                 c.relay_only(), Duration.ofMillis(c.turn_refresh_max_ms()), c.relay_private_hosts());
     }

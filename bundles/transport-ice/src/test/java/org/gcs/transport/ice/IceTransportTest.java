@@ -118,7 +118,7 @@ class IceTransportTest extends P2PTransportContract {
             double sec = (System.nanoTime() - t0) / 1e9;
             w.get(5, TimeUnit.SECONDS);
             org.junit.jupiter.api.Assertions.assertArrayEquals(data, got);
-            System.out.printf("[QUIC over ICE (ice4j) + shim] 10 MB one way in %.2f s (%.0f Mbit/s)%n", sec,
+            System.out.printf("[QUIC over ICE (ice4j)] 10 MB one way in %.2f s (%.0f Mbit/s)%n", sec,
                     data.length * 8 / sec / 1e6);
         } finally {
             ch[0].close();

@@ -38,8 +38,10 @@ import org.gcs.transport.ice.tls.SessionCertificate;
  * ./mvnw -q -B install -pl bundles/transport-ice -DskipTests
  * ./mvnw -q -B -pl bundles/transport-ice dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/cp.txt
  * java -cp bundles/transport-ice/target/test-classes:bundles/transport-ice/target/classes:$(cat bundles/transport-ice/target/cp.txt) \
- *      org.gcs.transport.ice.ThroughputBench [MB=64] [ROUNDS=5]
+ *      org.gcs.transport.ice.ThroughputBench [MB=64] [ROUNDS=5] [shim]
  * </pre>
+ * With {@code shim}, both paths use the 127.0.0.1 {@code UdpShim} ({@code quic.direct=false}) instead of the direct
+ * channel.
  */
 public final class ThroughputBench {
     private ThroughputBench() {
@@ -48,10 +50,12 @@ public final class ThroughputBench {
     public static void main(String[] args) throws Exception {
         int mb = args.length > 0 ? Integer.parseInt(args[0]) : 64;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        boolean direct = args.length <= 2 || !"shim".equals(args[2]); // "shim": both paths through quic.direct=false
         java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.SEVERE);
-        IceTransport ice = new IceTransport(TransportSettings.configOf(Map.of("host_addresses", new String[] {"127.0.0.1"})));
+        IceTransport ice = new IceTransport(TransportSettings.configOf(Map.of("host_addresses", new String[] {"127.0.0.1"},
+                "quic_direct", direct)));
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-        QuicEndpoint.Settings quic = TransportSettings.of(Map.of()).quic();
+        QuicEndpoint.Settings quic = TransportSettings.of(Map.of("quic_direct", direct)).quic();
         byte[] chunk = new byte[64 * 1024];
         new java.util.Random(1).nextBytes(chunk);
         List<Double> iceMbps = new ArrayList<>();

@@ -47,8 +47,9 @@ import org.gcs.transport.ice.tls.SessionCertificate;
  * ends present their session certificate and pin the peer's (TLS 1.3, mutual). A {@link ChannelType#DATA} endpoint
  * carries one bidirectional stream, a {@link ChannelType#STREAM} endpoint QUIC datagrams (RFC 9221).
  *
- * <p>Packets go Netty {@code NioDatagramChannel} (127.0.0.1) &lt;-&gt; {@link UdpShim} (127.0.0.1) &lt;-&gt;
- * {@link IcePath} (ice4j component on the selected pair).
+ * <p>Packets go QUIC codec &lt;-&gt; {@link IceDatagramChannel} &lt;-&gt; {@link IcePath} (ice4j component on the
+ * selected pair); with {@link Settings#direct()} false, Netty {@code NioDatagramChannel} (127.0.0.1) &lt;-&gt;
+ * {@link UdpShim} (127.0.0.1) &lt;-&gt; {@link IcePath}.
  */
 public final class QuicEndpoint {
     /** ALPN protocol id of this channel. */
@@ -98,9 +99,17 @@ public final class QuicEndpoint {
      * @param datagramQueue datagrams buffered for the application / in quiche, each way (beyond: dropped)
      * @param closeLinger how long {@link P2PChannel#close()} waits for the peer to finish the DATA stream
      * @param keepaliveInterval period of the keep-alive byte (effective: at most a third of the idle timeout)
+     * @param direct QUIC's Netty channel sits directly on the ICE path ({@link IceDatagramChannel}); false: through a
+     *               127.0.0.1 {@link UdpShim} (fallback)
      */
     public record Settings(Duration idleTimeout, long maxData, long maxStreamData, int datagramQueue,
-                           Duration closeLinger, Duration keepaliveInterval) {
+                           Duration closeLinger, Duration keepaliveInterval, boolean direct) {
+        /** Direct channel (the default). */
+        public Settings(Duration idleTimeout, long maxData, long maxStreamData, int datagramQueue,
+                        Duration closeLinger, Duration keepaliveInterval) {
+            this(idleTimeout, maxData, maxStreamData, datagramQueue, closeLinger, keepaliveInterval, true);
+        }
+
         /** The keep-alive period actually used: {@code keepaliveInterval}, at most a third of the idle timeout. */
         public Duration effectiveKeepalive() {
             Duration third = idleTimeout.dividedBy(3);
@@ -125,7 +134,8 @@ public final class QuicEndpoint {
     private volatile String peerClose;
 
     private QuicEndpoint(boolean client, ChannelType type, Settings settings, PinningTrustManager trustManager,
-                         UdpShim shim, EventLoopGroup group, ChannelHandler codec, Runnable afterClose) {
+                         UdpShim shim, IcePath path, String name, ClassLoader loader, EventLoopGroup group,
+                         ChannelHandler codec, Runnable afterClose) {
         this.client = client;
         this.type = type;
         this.settings = settings;
@@ -133,13 +143,20 @@ public final class QuicEndpoint {
         this.shim = shim;
         this.afterClose = afterClose;
         this.datagrams = new ArrayBlockingQueue<>(Math.max(1, settings.datagramQueue()));
-        ChannelFuture bind = new Bootstrap().group(group).channel(NioDatagramChannel.class)
-                .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
-                .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
-                .handler(codec)
-                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        Bootstrap b = new Bootstrap().group(group).handler(codec);
+        if (shim == null) {
+            b.channelFactory((io.netty.channel.ChannelFactory<Channel>) () -> new IceDatagramChannel(path, name, loader));
+        } else {
+            b.channel(NioDatagramChannel.class)
+                    .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
+                    .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024);
+        }
+        ChannelFuture bind = b.bind(shim == null ? IceDatagramChannel.LOCAL
+                : new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         if (!bind.awaitUninterruptibly(5, TimeUnit.SECONDS) || !bind.isSuccess()) {
-            shim.close();
+            if (shim != null) {
+                shim.close();
+            }
             throw new TransportException("cannot bind the QUIC socket", bind.cause());
         }
         this.udp = bind.channel();
@@ -154,7 +171,7 @@ public final class QuicEndpoint {
                                      Settings settings, EventLoopGroup group, IcePath path, String name,
                                      ClassLoader loader, Runnable afterClose) throws IOException {
         PinningTrustManager tm = new PinningTrustManager(peerFingerprint);
-        UdpShim shim = new UdpShim(path, name);
+        UdpShim shim = settings.direct() ? null : new UdpShim(path, name);
         QuicEndpoint[] self = new QuicEndpoint[1];
         ChannelHandler codec;
         if (client) {
@@ -186,9 +203,11 @@ public final class QuicEndpoint {
                     })
                     .build();
         }
-        QuicEndpoint ep = new QuicEndpoint(client, type, settings, tm, shim, group, codec, afterClose);
+        QuicEndpoint ep = new QuicEndpoint(client, type, settings, tm, shim, path, name, loader, group, codec, afterClose);
         self[0] = ep;
-        shim.start((InetSocketAddress) ep.udp.localAddress(), loader);
+        if (shim != null) {
+            shim.start((InetSocketAddress) ep.udp.localAddress(), loader);
+        }
         return ep;
     }
 
@@ -229,7 +248,7 @@ public final class QuicEndpoint {
                         }
                     }
                 })
-                .remoteAddress(shim.localAddress())
+                .remoteAddress(shim == null ? IceDatagramChannel.PEER : shim.localAddress())
                 .connect()
                 .addListener(f -> {
                     if (!f.isSuccess()) {
@@ -380,7 +399,9 @@ public final class QuicEndpoint {
             return;
         }
         udp.close();
-        shim.close();
+        if (shim != null) {
+            shim.close();
+        }
         synchronized (datagrams) {
             datagrams.notifyAll();
         }
