@@ -15,7 +15,7 @@ import org.osgi.annotation.versioning.ProviderType;
 public interface P2PChannel extends AutoCloseable {
     ChannelType type();
 
-    /** The kind of path the channel runs on, from the selected candidate pair. */
+    /** The kind of path the channel runs on: the most indirect end of the selected candidate pair. */
     PathKind path();
 
     /**
