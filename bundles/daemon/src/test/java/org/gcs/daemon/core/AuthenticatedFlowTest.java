@@ -13,13 +13,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
-import org.gcs.api.DeviceId;
 import org.gcs.api.UserId;
 import org.gcs.api.transport.Role;
 import org.gcs.api.wire.AppWire;
@@ -28,45 +24,18 @@ import org.gcs.api.wire.NodeWire;
 import org.gcs.api.wire.NodeWire.NodeFrame;
 import org.gcs.api.wire.NodeWire.Status;
 import org.gcs.daemon.core.DaemonSettings.Privacy;
-import org.gcs.daemon.testing.FakeTransport;
 import org.gcs.daemon.testing.TestApp;
 import org.gcs.daemon.testing.TestCredentials;
 import org.gcs.daemon.testing.TestNode;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The three privacy modes and end-to-end authentication between real daemons, with a stand-in node that can turn
  * malicious ({@link TestNode#tamper}) and an in-memory transport.
  */
-class AuthenticatedFlowTest {
-    @TempDir
-    Path dir;
-    private TestNode node;
-    private final FakeTransport transport = new FakeTransport();
-    private final TestCredentials.Store store = new TestCredentials.Store();
-    private final List<AutoCloseable> closeLater = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() throws Exception {
-        node = new TestNode();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (int i = closeLater.size() - 1; i >= 0; i--) {
-            closeLater.get(i).close();
-        }
-        node.close();
-    }
-
+class AuthenticatedFlowTest extends DaemonFlowFixture {
     private DaemonSettings settings(String name, String device, Privacy privacy, boolean mutualAuth) {
-        Path home = dir.resolve(name);
-        return new DaemonSettings("127.0.0.1", node.port(), node.nodeId(), DeviceId.of(device), "pk", "",
-                home.resolve("state/user.key"), home.resolve("friends.txt"), privacy, mutualAuth, "127.0.0.1", 0,
-                home.resolve("state"), Duration.ofSeconds(5), Duration.ofSeconds(5));
+        return settings(name, device, privacy, mutualAuth, Duration.ofSeconds(5), Duration.ofSeconds(5));
     }
 
     private Daemon daemon(String name, String device, Privacy privacy, boolean mutualAuth) throws Exception {

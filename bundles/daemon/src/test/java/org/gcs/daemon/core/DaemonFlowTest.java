@@ -15,56 +15,25 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
-import org.gcs.api.DeviceId;
 import org.gcs.api.UserId;
 import org.gcs.api.wire.AppWire;
 import org.gcs.api.wire.AppWire.AppFrame;
 import org.gcs.api.wire.NodeWire;
 import org.gcs.api.wire.NodeWire.Status;
-import org.gcs.daemon.testing.FakeTransport;
 import org.gcs.daemon.testing.TestApp;
-import org.gcs.daemon.testing.TestCredentials;
-import org.gcs.daemon.testing.TestNode;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Two or three daemons, a stand-in node and an in-memory transport: the whole caller/callee flow over real sockets. */
-class DaemonFlowTest {
-    @TempDir
-    Path dir;
-    private TestNode node;
-    private final FakeTransport transport = new FakeTransport();
-    private final TestCredentials.Store store = new TestCredentials.Store();
-    private final List<AutoCloseable> closeLater = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() throws Exception {
-        node = new TestNode();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (int i = closeLater.size() - 1; i >= 0; i--) {
-            closeLater.get(i).close();
-        }
-        node.close();
-    }
-
+class DaemonFlowTest extends DaemonFlowFixture {
     private Daemon daemon(String name, String device, DaemonSettings.Privacy privacy, int connectTimeout, int decisionTimeout)
             throws Exception {
-        Path home = dir.resolve(name);
-        Files.createDirectories(home);
-        DaemonSettings s = new DaemonSettings("127.0.0.1", node.port(), node.nodeId(), DeviceId.of(device), "pk", "",
-                home.resolve("state/user.key"), home.resolve("friends.txt"), privacy, false, "127.0.0.1", 0,
-                home.resolve("state"), Duration.ofSeconds(connectTimeout), Duration.ofSeconds(decisionTimeout));
+        Files.createDirectories(dir.resolve(name));
+        DaemonSettings s = settings(name, device, privacy, false, Duration.ofSeconds(connectTimeout),
+                Duration.ofSeconds(decisionTimeout));
         Daemon d = new Daemon(s, store, transport);
         d.start();
         closeLater.add(d);
