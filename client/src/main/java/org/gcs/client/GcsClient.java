@@ -163,7 +163,8 @@ public final class GcsClient implements AutoCloseable {
                 id -> AppWire.AppFrame.newBuilder().setGetFriends(AppWire.GetFriends.newBuilder().setRequestId(id)).build(),
                 AppWire.AppFrame.BodyCase.FRIENDS,
                 frame -> frame.getFriends().getFriendsList().stream()
-                        .map(f -> new Friend(Wire.user("friend user_id", f.getUserId()), f.getPetname())).toList(),
+                        .map(f -> new Friend(Wire.user("friend user_id", f.getUserId()), f.getPetname(),
+                                f.getAuthenticated())).toList(),
                 options.requestTimeout());
     }
 

@@ -33,7 +33,10 @@ public interface P2PChannel extends AutoCloseable {
     /** The largest datagram {@link #sendDatagram} accepts. */
     int maxDatagramSize();
 
-    /** STREAM only: sends one datagram, which may be lost. */
+    /**
+     * STREAM only: sends one datagram, which may be lost. While the connection cannot send (a full congestion window) it
+     * blocks briefly (tens of milliseconds at most), then drops the datagram rather than queue without bound.
+     */
     void sendDatagram(byte[] datagram) throws IOException;
 
     /** STREAM only: blocks for the next datagram; returns {@code null} once the channel is closed. */

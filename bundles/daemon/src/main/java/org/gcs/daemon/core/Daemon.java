@@ -310,8 +310,9 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
     @Override
     public List<AppWire.Friend> friends() {
         List<AppWire.Friend> out = new ArrayList<>();
-        friends.current().entries().forEach((user, petname) ->
-                out.add(AppWire.Friend.newBuilder().setUserId(user.toString()).setPetname(petname).build()));
+        FriendsList list = friends.current();
+        list.entries().forEach((user, petname) -> out.add(AppWire.Friend.newBuilder().setUserId(user.toString())
+                .setPetname(petname).setAuthenticated(settings.requiresAuth(list.requiresAuth(user))).build()));
         return out;
     }
 

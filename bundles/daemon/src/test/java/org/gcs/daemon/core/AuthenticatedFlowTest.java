@@ -108,6 +108,27 @@ class AuthenticatedFlowTest extends DaemonFlowFixture {
         return new Daemon[] {alice, bob};
     }
 
+    @Test
+    void getFriendsReportsPetnamesAndWhichFriendsAreAuthenticated() throws Exception {
+        Daemon alice = daemon("alice", "laptop", Privacy.UPLOAD, false);
+        friends(alice, "alice", "pk:bobbob +auth Bob the Builder\npk:carol Carol\n");
+        TestApp app = app(alice);
+        app.send(AppFrame.newBuilder().setGetFriends(AppWire.GetFriends.newBuilder().setRequestId(9)).build());
+        java.util.Map<String, AppWire.Friend> got = new java.util.HashMap<>();
+        app.read().getFriends().getFriendsList().forEach(f -> got.put(f.getUserId(), f));
+        assertEquals(java.util.Set.of("pk:bobbob", "pk:carol"), got.keySet());
+        assertEquals("Bob the Builder", got.get("pk:bobbob").getPetname());
+        assertTrue(got.get("pk:bobbob").getAuthenticated(), "+auth entry");
+        assertEquals("Carol", got.get("pk:carol").getPetname());
+        assertFalse(got.get("pk:carol").getAuthenticated(), "plain entry in mode upload");
+
+        Daemon dave = daemon("dave", "tablet", Privacy.LOCAL_AUTHENTICATED, false);
+        friends(dave, "dave", "pk:carol Carol\n");
+        TestApp daveApp = app(dave);
+        daveApp.send(AppFrame.newBuilder().setGetFriends(AppWire.GetFriends.newBuilder().setRequestId(10)).build());
+        assertTrue(daveApp.read().getFriends().getFriends(0).getAuthenticated(), "every friend in local-authenticated");
+    }
+
     private long calleeSessions() {
         return transport.created.stream().filter(s -> s.options.role() == Role.CONTROLLED).count();
     }

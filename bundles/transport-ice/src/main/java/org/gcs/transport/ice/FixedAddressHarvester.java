@@ -3,6 +3,7 @@ package org.gcs.transport.ice;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -18,9 +19,11 @@ import org.ice4j.socket.IceUdpSocketWrapper;
 import org.ice4j.socket.MultiplexingDatagramSocket;
 
 /**
- * A host harvester for a fixed list of local IPs ({@code host_addresses}), loopback included: ice4j's own host
- * harvester never yields loopback candidates. Registers each socket like ice4j's harvester does (component socket and
- * STUN stack).
+ * The host harvester of every session: binds one UDP socket per local IP, either the configured {@code host_addresses}
+ * (loopback allowed: ice4j's own host harvester never yields loopback candidates) or, when none are configured, the
+ * addresses of every interface that is up (IPv4, and IPv6 except link-local; loopback excluded). Registers each socket
+ * with the STUN stack but not with the component socket: {@link SelectedPairPath} reads the selected host socket itself,
+ * which it recognises by {@link OwnHostCandidate}.
  */
 final class FixedAddressHarvester extends AbstractCandidateHarvester {
     private final List<InetAddress> addresses;
@@ -32,6 +35,8 @@ final class FixedAddressHarvester extends AbstractCandidateHarvester {
      * @param pairable {@code false} for {@code relay_only}: the host candidates only serve as bases of STUN/TURN
      *     allocations and never form a candidate pair ({@link Candidate#canReach} is false)
      */
+    private static final int SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+
     FixedAddressHarvester(List<InetAddress> addresses, int portMin, int portMax, boolean pairable) {
         this.addresses = List.copyOf(addresses);
         this.portMin = portMin;
@@ -44,22 +49,51 @@ final class FixedAddressHarvester extends AbstractCandidateHarvester {
         return true;
     }
 
+    /** A host candidate whose socket this harvester bound (and nobody but {@link SelectedPairPath} reads). */
+    static class OwnHostCandidate extends HostCandidate {
+        OwnHostCandidate(IceSocketWrapper socket, Component component) {
+            super(socket, component, Transport.UDP);
+        }
+    }
+
+    /** The addresses of every interface that is up: IPv4, and IPv6 except link-local; no loopback. */
+    static List<InetAddress> interfaceAddresses() {
+        List<InetAddress> out = new ArrayList<>();
+        try {
+            for (NetworkInterface nif : java.util.Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!nif.isUp() || nif.isLoopback()) {
+                    continue;
+                }
+                for (InetAddress a : java.util.Collections.list(nif.getInetAddresses())) {
+                    if (!a.isLoopbackAddress() && !a.isLinkLocalAddress() && !a.isAnyLocalAddress()) {
+                        out.add(a);
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            // no interface list: no host candidates; the session reports that clearly
+        }
+        return out;
+    }
+
     @Override
     public Collection<LocalCandidate> harvest(Component component) {
         List<LocalCandidate> out = new ArrayList<>();
-        for (InetAddress address : addresses) {
+        for (InetAddress address : addresses.isEmpty() ? interfaceAddresses() : addresses) {
             try {
-                IceSocketWrapper wrapper = new IceUdpSocketWrapper(bind(address));
-                HostCandidate candidate = pairable ? new HostCandidate(wrapper, component, Transport.UDP)
+                MultiplexingDatagramSocket socket = bind(address);
+                // as large as the kernel allows (net.core.rmem_max): a burst of QUIC packets must not overflow it
+                socket.setReceiveBufferSize(SOCKET_BUFFER_BYTES);
+                socket.setSendBufferSize(SOCKET_BUFFER_BYTES);
+                IceSocketWrapper wrapper = new IceUdpSocketWrapper(socket);
+                HostCandidate candidate = pairable ? new OwnHostCandidate(wrapper, component)
                         : new UnpairedHostCandidate(wrapper, component);
                 if (!component.addLocalCandidate(candidate)) {
                     wrapper.close();
                     continue;
                 }
                 candidate.getStunStack().addSocket(candidate.getStunSocket(null));
-                if (component.getComponentSocket() != null) {
-                    component.getComponentSocket().add(wrapper);
-                }
+                // not added to the component socket: SelectedPairPath reads the selected host socket itself
                 out.add(candidate);
             } catch (IOException e) {
                 component.getLogger().warn("cannot bind a host candidate on " + address + ": " + e);
@@ -69,9 +103,9 @@ final class FixedAddressHarvester extends AbstractCandidateHarvester {
     }
 
     /** A host candidate that pairs with nothing (relay_only). */
-    private static final class UnpairedHostCandidate extends HostCandidate {
+    private static final class UnpairedHostCandidate extends OwnHostCandidate {
         UnpairedHostCandidate(IceSocketWrapper socket, Component component) {
-            super(socket, component, Transport.UDP);
+            super(socket, component);
         }
 
         @Override

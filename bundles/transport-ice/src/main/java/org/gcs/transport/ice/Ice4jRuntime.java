@@ -12,6 +12,7 @@ import org.ice4j.ice.harvest.MappingCandidateHarvesters;
 final class Ice4jRuntime {
     /** Strong reference: java.util.logging forgets the level of an unreferenced logger. */
     private static volatile Logger ice4jLogger;
+    private static volatile Logger componentSocketLogger;
 
     private Ice4jRuntime() {
     }
@@ -22,6 +23,11 @@ final class Ice4jRuntime {
         Logger l = Logger.getLogger("org.ice4j");
         l.setLevel(settings.ice4jLogLevel());
         ice4jLogger = l;
+        // Host sockets are read directly (SelectedPairPath), not through the component socket, which therefore reports
+        // "No SocketContainer found!" at every nomination of a direct pair: expected here, so not shown.
+        Logger cs = Logger.getLogger("org.ice4j.ice.ComponentSocket");
+        cs.setLevel(java.util.logging.Level.OFF);
+        componentSocketLogger = cs;
         Thread t = Thread.currentThread();
         ClassLoader previous = t.getContextClassLoader();
         t.setContextClassLoader(loader);

@@ -2,7 +2,6 @@ package org.gcs.transport.ice;
 
 import java.beans.PropertyChangeEvent;
 import java.io.IOException;
-import java.net.DatagramPacket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -28,7 +27,6 @@ import org.gcs.api.transport.PathKind;
 import org.gcs.api.transport.PeerSession;
 import org.gcs.api.transport.Role;
 import org.gcs.api.transport.SessionOptions;
-import org.gcs.transport.ice.quic.IcePath;
 import org.gcs.transport.ice.quic.QuicEndpoint;
 import org.gcs.transport.ice.tls.SessionCertificate;
 import org.gcs.transport.ice.wire.CandidateInfo;
@@ -110,6 +108,7 @@ final class IceSession implements PeerSession {
     private boolean iceCompleted;
     private PathKind pathKind;
     private QuicEndpoint quic;
+    private volatile SelectedPairPath path;
     private boolean quicReady;
     private boolean handedOver;
 
@@ -172,11 +171,9 @@ final class IceSession implements PeerSession {
             a.setControlling(options.role() == Role.CONTROLLING);
             a.setTrickling(true);
             a.setNominationStrategy(NominationStrategy.NONE); // nominate() below: direct pairs before relayed ones
-            if (!settings.hostAddresses().isEmpty()) {
-                a.setUseDynamicPorts(false); // disables ice4j's interface harvesting: only host_addresses
-                a.addCandidateHarvester(new FixedAddressHarvester(settings.hostAddresses(), settings.portMin(),
-                        settings.portMax(), !settings.relayOnly()));
-            }
+            a.setUseDynamicPorts(false); // disables ice4j's interface harvesting: ours binds host_addresses or every interface
+            a.addCandidateHarvester(new FixedAddressHarvester(settings.hostAddresses(), settings.portMin(),
+                    settings.portMax(), !settings.relayOnly()));
             for (IceServer server : options.iceServers()) {
                 if (server.kind() == IceServer.Kind.TURN) {
                     a.addCandidateHarvester(new TurnHarvester(server, settings.turnRefreshMax(), transport.timer()));
@@ -561,6 +558,9 @@ final class IceSession implements PeerSession {
                 + ") -> " + pair.getRemoteCandidate().getTransportAddress() + " (" + pair.getRemoteCandidate().getType()
                 + ")";
         pathKind = pathKindOf(pair.getLocalCandidate().getType(), pair.getRemoteCandidate().getType());
+        if (path != null) {
+            path.select(pair); // the controlled side's QUIC endpoint has been listening on it
+        }
         LOG.fine(() -> name + ": ICE completed after " + elapsed() + " on " + selectedPair);
         stage = "QUIC handshake on " + pathKind + " path";
         if (options.role() == Role.CONTROLLING) {
@@ -594,18 +594,12 @@ final class IceSession implements PeerSession {
         if (quic != null) {
             return;
         }
-        Component comp = component;
-        IcePath path = new IcePath() {
-            @Override
-            public void send(byte[] data, int offset, int length) throws IOException {
-                comp.send(data, offset, length);
-            }
-
-            @Override
-            public void receive(DatagramPacket packet) throws IOException {
-                comp.getSocket().receive(packet);
-            }
-        };
+        SelectedPairPath path = new SelectedPairPath(component);
+        this.path = path;
+        CandidatePair selected = component.getSelectedPair();
+        if (iceCompleted && selected != null) {
+            path.select(selected);
+        }
         try {
             quic = QuicEndpoint.start(options.role() == Role.CONTROLLING, options.type(), certificate,
                     remote.fingerprint(), settings.quic(), transport.eventLoops(), path, name, transport.loader(),
@@ -672,6 +666,10 @@ final class IceSession implements PeerSession {
     private void releaseIce() {
         if (!iceReleased.compareAndSet(false, true)) {
             return;
+        }
+        SelectedPairPath p = path;
+        if (p != null) {
+            p.close();
         }
         Agent a = agent;
         if (a == null) {

@@ -103,8 +103,8 @@ public final class IceTransport implements P2PTransport {
                 + " lifetime (coturn with --max-allocate-lifetime below 600 s announces 600 s)")
         long turn_refresh_max_ms() default 0;
 
-        @AttributeDefinition(description = "Testing and diagnostics: advertise and use only relayed (TURN) candidates."
-                + " Requires host_addresses")
+        @AttributeDefinition(description = "Testing and diagnostics: advertise and use only relayed (TURN)"
+                + " candidates")
         boolean relay_only() default false;
 
         @AttributeDefinition(description = "Check relayed candidates against the peer's private (RFC 1918, link-local,"
@@ -124,10 +124,9 @@ public final class IceTransport implements P2PTransport {
         @AttributeDefinition(description = "How long closing a DATA channel waits (ms) for the peer to finish the stream")
         long close_linger_ms() default 2000;
 
-        @AttributeDefinition(description = "Experimental: QUIC's Netty channel sits directly on the ICE component (~30%"
-                + " more throughput) instead of the 127.0.0.1 UDP shim. Off by default: a closed STREAM channel's"
-                + " CONNECTION_CLOSE does not reach the peer on this path yet (the peer notices only at its idle timeout)")
-        boolean quic_direct() default false;
+        @AttributeDefinition(description = "QUIC's Netty channel sits directly on the ICE path; false: through a"
+                + " 127.0.0.1 UDP shim (two more threads and a loopback hop per datagram)")
+        boolean quic_direct() default true;
 
         @AttributeDefinition(description = "Netty event-loop threads shared by all QUIC channels")
         int event_loop_threads() default 2;

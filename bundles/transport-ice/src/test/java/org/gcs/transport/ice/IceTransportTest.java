@@ -128,7 +128,7 @@ class IceTransportTest extends P2PTransportContract {
 
     @Test
     @Timeout(60)
-    void closedChannelsLeaveNoShimThreadsAndDatagramSizeIsUsable() throws Exception {
+    void closedChannelsReachThePeerLeaveNoReceiveThreadsAndDatagramSizeIsUsable() throws Exception {
         for (int i = 0; i < 3; i++) {
             org.gcs.api.transport.P2PChannel[] ch = connect(ChannelType.STREAM);
             assertTrue(ch[0].maxDatagramSize() >= 1000, "max datagram " + ch[0].maxDatagramSize());

@@ -163,6 +163,13 @@ final class IceDatagramChannel extends AbstractChannel {
             }
             ByteBuf data = ((DatagramPacket) msg).content();
             int n = data.readableBytes();
+            if (n == 0) {
+                // The QUIC codec writes empty datagrams when a connection closes. They carry nothing, and ice4j's receive
+                // buffer evicts the datagram queued before an empty one (SocketReceiveBuffer counts no bytes for it and
+                // compares against a buffer size it has not read yet): the CONNECTION_CLOSE was lost that way.
+                out.remove();
+                continue;
+            }
             try {
                 if (data.hasArray()) {
                     path.send(data.array(), data.arrayOffset() + data.readerIndex(), n);

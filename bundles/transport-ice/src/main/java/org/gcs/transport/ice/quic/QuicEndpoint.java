@@ -57,6 +57,8 @@ public final class QuicEndpoint {
     private static final long CLOSE_FLUSH_DELAY_MS = 100;
     private static final long KEEPALIVE_WINDOW = 64 * 1024;
     private static final byte[] KEEPALIVE = {0};
+    /** How long {@code sendDatagram} waits for a congested connection before dropping the datagram. */
+    private static final long CONGESTION_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     /** Reads and drops what the peer's keep-alive stream carries. */
     @ChannelHandler.Sharable
@@ -495,6 +497,7 @@ public final class QuicEndpoint {
         private final PathKind path;
         private final byte[] binding;
         private final AtomicBoolean closing = new AtomicBoolean();
+        private final java.util.concurrent.atomic.AtomicInteger congestionDrops = new java.util.concurrent.atomic.AtomicInteger();
 
         Quic2PChannel(PathKind path, byte[] binding) {
             this.path = path;
@@ -552,7 +555,16 @@ public final class QuicEndpoint {
             if (closing.get() || released.get() || q == null || !q.isActive()) {
                 throw new IOException("channel closed");
             }
+            long end = System.nanoTime() + CONGESTION_WAIT_NANOS;
+            while (!q.isWritable() && q.isActive() && System.nanoTime() < end) {
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000); // a burst meets a full window: brief back-pressure
+            }
             if (!q.isWritable()) {
+                int n = congestionDrops.incrementAndGet();
+                if (n == 1 || n % 1000 == 0) {
+                    java.util.logging.Logger.getLogger(QuicEndpoint.class.getName()).info(
+                            "STREAM channel congested: " + n + " datagram(s) dropped so far");
+                }
                 return; // congested: dropped rather than queued without bound
             }
             q.writeAndFlush(Unpooled.copiedBuffer(datagram));

@@ -59,8 +59,13 @@ class QuicOverPlainUdpTest {
             socket.setReceiveBufferSize(4 << 20);
         }
 
+        final java.util.concurrent.atomic.AtomicInteger emptySent = new java.util.concurrent.atomic.AtomicInteger();
+
         @Override
         public void send(byte[] data, int offset, int length) throws IOException {
+            if (length == 0) {
+                emptySent.incrementAndGet();
+            }
             socket.send(new DatagramPacket(data, offset, length, peer));
         }
 
@@ -122,6 +127,30 @@ class QuicOverPlainUdpTest {
             c.close();
             s.close();
             s.closeFuture().get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * The QUIC codec writes empty datagrams when a connection closes; on the ICE path an empty datagram made ice4j's
+     * receive buffer drop the CONNECTION_CLOSE queued before it, and the peer of a closed STREAM channel noticed only at
+     * its idle timeout. The channel must never hand an empty datagram to the path.
+     */
+    @Test
+    @Timeout(30)
+    void closeReachesThePeerAndNoEmptyDatagramIsSent() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            try (UdpPath a = new UdpPath(); UdpPath b = new UdpPath()) {
+                QuicEndpoint[] ep = pair(ChannelType.STREAM, false, a, b);
+                ep[0].ready().get(5, TimeUnit.SECONDS);
+                ep[1].ready().get(5, TimeUnit.SECONDS);
+                P2PChannel c = ep[0].channel(PathKind.HOST, new byte[32]);
+                P2PChannel s = ep[1].channel(PathKind.HOST, new byte[32]);
+                c.close();
+                s.closeFuture().get(5, TimeUnit.SECONDS); // far below the 10 s idle timeout
+                s.close();
+                assertEquals(0, a.emptySent.get(), "empty datagrams sent by the client");
+                assertEquals(0, b.emptySent.get(), "empty datagrams sent by the server");
+            }
         }
     }
 
