@@ -83,6 +83,8 @@ import org.gcs.daemon.pipe.Pipe;
  * }</pre>
  */
 public final class Daemon implements AppBackend, NodeClient.Listener, AutoCloseable {
+    /** The one answer to the node for every refusal in privacy modes local and local-authenticated. */
+    static final String DECLINED = "the callee declined";
     private static final Logger LOG = System.getLogger(Daemon.class.getName());
     /** Extra time a caller's session gets for ICE after the callee's answer. */
     static final Duration ICE_TIME = Duration.ofSeconds(15);
@@ -343,7 +345,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
                 if (inc.deferred) {
                     threads.execute(() -> sendDecision(inc, ChannelDecision.UNKNOWN_APP));
                 } else {
-                    respond(inc.cid, inc.label, Status.UNKNOWN_APP, "the application stopped listening");
+                    decline(inc.cid, inc.label, Status.UNKNOWN_APP, "the application stopped listening");
                 }
             }
         }
@@ -362,7 +364,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
             if (inc.deferred) {
                 threads.execute(() -> sendDecision(inc, ChannelDecision.REJECTED));
             } else {
-                respond(cid, inc.label, Status.REJECTED, "the application rejected the connection");
+                decline(cid, inc.label, Status.REJECTED, "the application rejected the connection");
             }
             return true;
         }
@@ -674,14 +676,14 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
         LOG.log(Level.INFO, "incoming " + label + " from " + caller + (petname.isEmpty() ? "" : " (" + petname + ")")
                 + "/" + r.getCallerDevice() + " app " + r.getCallerApp() + " for app " + r.getCalleeApp() + " (" + r.getType() + ")");
         if (!caller.equals(credential.user()) && !list.contains(caller)) {
-            respond(cid, label, Status.REFUSED, "not on the callee's friends list");
+            decline(cid, label, Status.REFUSED, "not on the callee's friends list");
             return;
         }
         AppId app;
         try {
             app = AppId.of(r.getCalleeApp());
         } catch (IllegalArgumentException e) {
-            respond(cid, label, Status.UNKNOWN_APP, e.getMessage());
+            decline(cid, label, Status.UNKNOWN_APP, e.getMessage());
             return;
         }
         ChannelType type = switch (r.getType()) {
@@ -711,7 +713,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
                     }
                     Listening l = listeners.get(app);
                     if (l == null) {
-                        respond(cid, label, Status.UNKNOWN_APP, "no application listens for app " + app);
+                        decline(cid, label, Status.UNKNOWN_APP, "no application listens for app " + app);
                         return;
                     }
                     LOG.log(Level.INFO, "incoming " + label + ": offer signed by " + caller
@@ -727,7 +729,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
         String label = hex(cid);
         Listening l = listeners.get(app);
         if (l == null) {
-            respond(cid, label, Status.UNKNOWN_APP, "no application listens for app " + app);
+            decline(cid, label, Status.UNKNOWN_APP, "no application listens for app " + app);
             return;
         }
         Incoming inc = new Incoming(r, connection, offerHash, type, l, false);
@@ -737,7 +739,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
         }
         inc.timer = group.schedule(() -> {
             if (incoming.remove(cid, inc)) {
-                respond(cid, label, Status.REJECTED, "the application did not decide within "
+                decline(cid, label, Status.REJECTED, "the application did not decide within "
                         + settings.decisionTimeout().toSeconds() + " s");
             }
         }, settings.decisionTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -889,6 +891,21 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
             LOG.log(Level.INFO, "incoming " + inc.label + ": piped to app " + inc.listening.app() + " at 127.0.0.1:" + port
                     + " from local port " + localPort);
         });
+    }
+
+    /**
+     * A "no" given before any channel exists. In privacy mode {@code upload} the node holds the friends list anyway and
+     * the caller gets the precise status. In modes {@code local} and {@code local-authenticated} the status would tell
+     * the node who is on the list (strangers get REFUSED, only friends can get REJECTED or UNKNOWN_APP), so every such
+     * answer is the same REFUSED with the same message, {@value #DECLINED}; the precise reason stays in this log.
+     */
+    private void decline(ByteString cid, String label, Status status, String reason) {
+        if (settings.privacy() == DaemonSettings.Privacy.UPLOAD) {
+            respond(cid, label, status, reason);
+            return;
+        }
+        LOG.log(Level.INFO, "incoming " + label + ": " + status + " (" + reason + "), answered as a plain refusal");
+        respond(cid, label, Status.REFUSED, DECLINED);
     }
 
     private void respond(ByteString cid, String label, Status status, String message) {

@@ -14,6 +14,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import org.gcs.api.UserId;
@@ -383,6 +385,39 @@ class AuthenticatedFlowTest extends DaemonFlowFixture {
         } else {
             assertNull(response, "refused by the node: bob's daemon never heard of it");
         }
+    }
+
+    /** In mode local the node sees one and the same refusal for a stranger, an application's no and a missing app. */
+    @Test
+    void inModeTwoTheNodeCannotTellAStrangerFromAnApplicationsNo() throws Exception {
+        Daemon[] p = pair(Privacy.LOCAL, false);
+        Daemon carol = daemon("carol", "desk", Privacy.LOCAL, false);
+        friends(carol, "carol", p[1].user() + " Bob\n");
+        await(carol::nodeConnected, "carol's login");
+        TestApp control = listen(p[1], "chat", serverSocket().getLocalPort());
+        List<NodeWire.ConnectResponse> seenByNode = new ArrayList<>();
+
+        TestApp stranger = app(carol);
+        stranger.send(connect(p[1].user(), "phone", "chat", NodeWire.ChannelType.DATA, 1));
+        assertEquals(Status.REFUSED, stranger.read().getOutgoingResult().getStatus());
+        seenByNode.add(nextResponse());
+
+        TestApp friend = app(p[0]);
+        friend.send(connect(p[1].user(), "phone", "chat", NodeWire.ChannelType.DATA, 2));
+        control.send(decision(control.read().getIncomingRequest(), false));
+        assertEquals(Status.REFUSED, friend.read().getOutgoingResult().getStatus(), "the application's no");
+        seenByNode.add(nextResponse());
+
+        friend.send(connect(p[1].user(), "phone", "nosuchapp", NodeWire.ChannelType.DATA, 3));
+        assertEquals(Status.REFUSED, friend.read().getOutgoingResult().getStatus(), "no such application");
+        seenByNode.add(nextResponse());
+
+        for (NodeWire.ConnectResponse r : seenByNode) {
+            assertEquals(Status.REFUSED, r.getStatus());
+            assertEquals(Daemon.DECLINED, r.getMessage());
+            assertTrue(r.getAnswer().isEmpty() && r.getAnswerSignature().isEmpty(), "nothing else to tell them apart");
+        }
+        assertEquals(0, calleeSessions(), "no channel was set up");
     }
 
     @Test
