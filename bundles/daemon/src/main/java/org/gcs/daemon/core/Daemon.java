@@ -312,9 +312,8 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
     @Override
     public List<AppWire.Friend> friends() {
         List<AppWire.Friend> out = new ArrayList<>();
-        FriendsList list = friends.current();
-        list.entries().forEach((user, petname) -> out.add(AppWire.Friend.newBuilder().setUserId(user.toString())
-                .setPetname(petname).setAuthenticated(settings.requiresAuth(list.requiresAuth(user))).build()));
+        friends.current().entries().forEach((user, petname) -> out.add(AppWire.Friend.newBuilder()
+                .setUserId(user.toString()).setPetname(petname).setAuthenticated(requiresAuth(user)).build()));
         return out;
     }
 

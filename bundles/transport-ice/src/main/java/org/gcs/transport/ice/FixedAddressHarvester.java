@@ -30,13 +30,13 @@ final class FixedAddressHarvester extends AbstractCandidateHarvester {
     private final int portMin;
     private final int portMax;
     private final boolean pairable;
+    /** Asked of the kernel for each host socket (capped by net.core.rmem_max / wmem_max). */
+    private static final int SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 
     /**
      * @param pairable {@code false} for {@code relay_only}: the host candidates only serve as bases of STUN/TURN
      *     allocations and never form a candidate pair ({@link Candidate#canReach} is false)
      */
-    private static final int SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
-
     FixedAddressHarvester(List<InetAddress> addresses, int portMin, int portMax, boolean pairable) {
         this.addresses = List.copyOf(addresses);
         this.portMin = portMin;

@@ -60,12 +60,6 @@ final class SelectedPairPath implements IcePath {
         }
     }
 
-    /** Whether the selected pair is read directly (not through ice4j's component socket); false before selection. */
-    boolean direct() {
-        Route r = route;
-        return r != null && !r.viaComponent();
-    }
-
     /** Ends a {@link #receive} waiting for selection; the sockets themselves belong to the agent. */
     void close() {
         closed = true;

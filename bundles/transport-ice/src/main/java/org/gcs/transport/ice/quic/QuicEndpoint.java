@@ -34,6 +34,9 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Logger;
 import org.gcs.api.TransportException;
 import org.gcs.api.transport.ChannelType;
 import org.gcs.api.transport.P2PChannel;
@@ -54,6 +57,7 @@ import org.gcs.transport.ice.tls.SessionCertificate;
 public final class QuicEndpoint {
     /** ALPN protocol id of this channel. */
     public static final String ALPN = "gcs-p2p/1";
+    private static final Logger LOG = Logger.getLogger(QuicEndpoint.class.getName());
     private static final long CLOSE_FLUSH_DELAY_MS = 100;
     private static final long KEEPALIVE_WINDOW = 64 * 1024;
     private static final byte[] KEEPALIVE = {0};
@@ -497,7 +501,7 @@ public final class QuicEndpoint {
         private final PathKind path;
         private final byte[] binding;
         private final AtomicBoolean closing = new AtomicBoolean();
-        private final java.util.concurrent.atomic.AtomicInteger congestionDrops = new java.util.concurrent.atomic.AtomicInteger();
+        private final AtomicInteger congestionDrops = new AtomicInteger();
 
         Quic2PChannel(PathKind path, byte[] binding) {
             this.path = path;
@@ -557,13 +561,12 @@ public final class QuicEndpoint {
             }
             long end = System.nanoTime() + CONGESTION_WAIT_NANOS;
             while (!q.isWritable() && q.isActive() && System.nanoTime() < end) {
-                java.util.concurrent.locks.LockSupport.parkNanos(100_000); // a burst meets a full window: brief back-pressure
+                LockSupport.parkNanos(100_000); // a burst meets a full window: brief back-pressure
             }
             if (!q.isWritable()) {
                 int n = congestionDrops.incrementAndGet();
                 if (n == 1 || n % 1000 == 0) {
-                    java.util.logging.Logger.getLogger(QuicEndpoint.class.getName()).info(
-                            "STREAM channel congested: " + n + " datagram(s) dropped so far");
+                    LOG.info("STREAM channel congested: " + n + " datagram(s) dropped so far");
                 }
                 return; // congested: dropped rather than queued without bound
             }
