@@ -20,7 +20,8 @@ public interface PeerSession extends AutoCloseable {
 
     /**
      * Completes when the secure channel to the authenticated peer is up; fails with
-     * {@link org.gcs.api.TransportException} when no path works within {@link SessionOptions#timeout()}.
+     * {@link org.gcs.api.TransportException} when no path works within {@link SessionOptions#timeout()}. It may
+     * complete on one of the transport's I/O threads: dependent stages must not block (use an {@code *Async} stage).
      */
     CompletableFuture<P2PChannel> channel();
 

@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -59,8 +58,8 @@ import org.ice4j.ice.harvest.StunCandidateHarvester;
  * through {@code signalOut}, ending with end-of-candidates;</li>
  * <li>connectivity checks start once the peer's description (or a trickled candidate) gave a remote candidate, without
  * waiting for local gathering; late remote candidates are paired by ice4j, late local ones by {@code pairLateLocal};
- * the controlling side nominates (direct pairs first, relayed ones after {@code relay_nomination_delay_ms}); the
- * callee's QUIC server listens from the moment it knows the peer's fingerprint;</li>
+ * the controlling side nominates (direct pairs first, relayed ones after {@code relay_nomination_delay_ms}); both
+ * ends build their QUIC endpoint from the moment they know the peer's fingerprint, and the callee's server listens;</li>
  * <li>ICE completed: the caller's QUIC client connects over the selected pair; once the handshake (and for DATA the
  * stream) is up, {@link #channel()} completes and the channel owns every socket and thread of the session.</li>
  * </ol>
@@ -119,7 +118,7 @@ final class IceSession implements PeerSession {
         this.signalOut = signalOut;
         this.name = (options.role() == Role.CONTROLLING ? "c" : "d") + IDS.incrementAndGet();
         this.serial = new SerialExecutor(transport.pool());
-        this.certificate = SessionCertificate.generate(Duration.ofDays(2));
+        this.certificate = transport.sessionCertificate();
         this.timeout = transport.timer().schedule(this::timedOut, options.timeout().toMillis(), TimeUnit.MILLISECONDS);
         serial.execute(this::setUp);
     }
@@ -352,10 +351,8 @@ final class IceSession implements PeerSession {
         }
         earlyRemoteCandidates.clear();
         stage = "running ICE connectivity checks";
-        if (options.role() == Role.CONTROLLED) {
-            startQuic(); // listen before the caller can send its first QUIC packet
-        }
         maybeStartChecks();
+        startQuic();
     }
 
     private void applySignal(Signal s) {
@@ -559,15 +556,14 @@ final class IceSession implements PeerSession {
                 + ")";
         pathKind = pathKindOf(pair.getLocalCandidate().getType(), pair.getRemoteCandidate().getType());
         if (path != null) {
-            path.select(pair); // the controlled side's QUIC endpoint has been listening on it
+            path.select(pair); // the QUIC endpoint (built or being built since the remote description) uses it
         }
         LOG.fine(() -> name + ": ICE completed after " + elapsed() + " on " + selectedPair);
         stage = "QUIC handshake on " + pathKind + " path";
         if (options.role() == Role.CONTROLLING) {
-            startQuic();
             if (quic != null) {
                 quic.connect();
-            }
+            } // else: installQuic connects once the endpoint is built
         }
         maybeComplete();
     }
@@ -590,25 +586,45 @@ final class IceSession implements PeerSession {
         return (System.nanoTime() - createdNanos) / 1_000_000 + " ms";
     }
 
+    /**
+     * Builds the QUIC endpoint as soon as the peer's fingerprint is known, on a pool thread: its TLS context and codec
+     * cost milliseconds of CPU, which then overlap the connectivity checks instead of following them, and the serial
+     * executor stays free for ICE events meanwhile. The server listens before the client's first packet can arrive (what
+     * arrives earlier waits in the host socket's buffer); the client connects once a pair is selected.
+     */
     private void startQuic() {
-        if (quic != null) {
+        if (path != null) {
             return;
         }
-        SelectedPairPath path = new SelectedPairPath(component);
-        this.path = path;
-        CandidatePair selected = component.getSelectedPair();
-        if (iceCompleted && selected != null) {
-            path.select(selected);
-        }
-        try {
-            quic = QuicEndpoint.start(options.role() == Role.CONTROLLING, options.type(), certificate,
-                    remote.fingerprint(), settings.quic(), transport.eventLoops(), path, name, transport.loader(),
-                    this::releaseIce);
-        } catch (IOException | RuntimeException e) {
-            fail(new TransportException("QUIC set-up failed: " + e, e));
+        SelectedPairPath p = new SelectedPairPath(component);
+        this.path = p;
+        byte[] peerFingerprint = remote.fingerprint();
+        transport.pool().execute(() -> {
+            QuicEndpoint ep;
+            try {
+                ep = QuicEndpoint.start(options.role() == Role.CONTROLLING, options.type(), certificate,
+                        peerFingerprint, settings.quic(), transport.eventLoops(), p, name, transport.loader(),
+                        this::releaseIce);
+            } catch (IOException | RuntimeException e) {
+                serial.execute(() -> fail(new TransportException("QUIC set-up failed: " + e, e)));
+                return;
+            }
+            serial.execute(() -> installQuic(ep));
+        });
+    }
+
+    private void installQuic(QuicEndpoint ep) {
+        if (abandoned()) {
+            ep.abort(); // the session failed or was closed while the endpoint was built
             return;
         }
-        quic.ready().whenComplete((v, ex) -> serial.execute(() -> {
+        quic = ep;
+        if (iceCompleted && options.role() == Role.CONTROLLING) {
+            ep.connect();
+        }
+        // on the event loop that completed the handshake when the session is idle: no hand-off before the channel is
+        // handed over (what runs then, the channel's consumers included, must not block)
+        ep.ready().whenComplete((v, ex) -> serial.executeHereIfIdle(() -> {
             if (ex != null) {
                 Throwable cause = ex instanceof CompletionException && ex.getCause() != null ? ex.getCause() : ex;
                 fail(cause instanceof TransportException te ? te : new TransportException("QUIC failed: " + cause, cause));

@@ -4,12 +4,14 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
@@ -17,6 +19,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -24,6 +27,7 @@ import org.gcs.api.TransportException;
 import org.gcs.api.transport.P2PTransport;
 import org.gcs.api.transport.PeerSession;
 import org.gcs.api.transport.SessionOptions;
+import org.gcs.transport.ice.tls.SessionCertificate;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
@@ -135,13 +139,22 @@ public final class IceTransport implements P2PTransport {
         String ice4j_log_level() default "WARNING";
     }
 
+    /** Validity of a session certificate (it is pinned per session; the length only has to outlast the channel). */
+    static final Duration CERTIFICATE_VALIDITY = Duration.ofDays(2);
+    private static final long SPARE_MAX_AGE_NANOS = TimeUnit.HOURS.toNanos(1);
+
     private final TransportSettings settings;
     private final ClassLoader loader = IceTransport.class.getClassLoader();
     private final ThreadPoolExecutor pool;
     private final ScheduledThreadPoolExecutor timer;
     private final EventLoopGroup eventLoops;
     private final Set<IceSession> sessions = ConcurrentHashMap.newKeySet();
+    private final AtomicReference<SpareCertificate> spare = new AtomicReference<>();
     private volatile boolean closed;
+
+    /** A session certificate made ahead of need, and when. */
+    private record SpareCertificate(SessionCertificate certificate, long createdNanos) {
+    }
 
     @Activate
     public IceTransport(Config config) {
@@ -156,6 +169,32 @@ public final class IceTransport implements P2PTransport {
         timer.setRemoveOnCancelPolicy(true);
         this.eventLoops = new MultiThreadIoEventLoopGroup(settings.eventLoopThreads(),
                 new DefaultThreadFactory("gcs-ice-quic", true), NioIoHandler.newFactory());
+        makeSpareCertificate();
+    }
+
+    /**
+     * A fresh certificate for a new session. A P-256 key pair and a signed certificate cost milliseconds, so one is made
+     * ahead on the pool and taken here (if younger than {@link #SPARE_MAX_AGE_NANOS}); each is used once.
+     */
+    SessionCertificate sessionCertificate() {
+        SpareCertificate s = spare.getAndSet(null);
+        makeSpareCertificate();
+        if (s != null && System.nanoTime() - s.createdNanos() < SPARE_MAX_AGE_NANOS) {
+            return s.certificate();
+        }
+        return SessionCertificate.generate(CERTIFICATE_VALIDITY);
+    }
+
+    private void makeSpareCertificate() {
+        if (closed) {
+            return;
+        }
+        try {
+            pool.execute(() -> spare.compareAndSet(null,
+                    new SpareCertificate(SessionCertificate.generate(CERTIFICATE_VALIDITY), System.nanoTime())));
+        } catch (RejectedExecutionException e) {
+            // shutting down: the next session makes its own
+        }
     }
 
     private ThreadFactory threads(String prefix) {

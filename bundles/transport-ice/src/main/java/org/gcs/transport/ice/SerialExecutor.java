@@ -26,6 +26,38 @@ final class SerialExecutor implements Executor {
             }
             running = true;
         }
+        startDrain();
+    }
+
+    /**
+     * Runs {@code task} on the calling thread when nothing runs or waits, else queues it like {@link #execute}. For
+     * short steps that must not block, where a hand-off to the pool would sit on the critical path (the QUIC handshake
+     * completing on an event loop); tasks submitted meanwhile go to the pool afterwards.
+     */
+    void executeHereIfIdle(Runnable task) {
+        synchronized (tasks) {
+            if (running) {
+                tasks.add(task);
+                return;
+            }
+            running = true;
+        }
+        try {
+            task.run();
+        } catch (Throwable t) {
+            LOG.log(Level.WARNING, "session task failed", t);
+        }
+        synchronized (tasks) {
+            if (tasks.isEmpty()) {
+                running = false;
+                return;
+            }
+        }
+        startDrain();
+    }
+
+    /** Hands the queue to a pool thread; if the pool refuses (shut down), the queued tasks are dropped. */
+    private void startDrain() {
         try {
             pool.execute(this::drain);
         } catch (RuntimeException e) {

@@ -145,7 +145,21 @@ class IceTransportTest extends P2PTransportContract {
             Thread.sleep(100);
             shims = shimThreads();
         }
-        assertTrue(shims.isEmpty(), "shim threads still alive: " + shims);
+        List<String> leaked = shims;
+        assertTrue(leaked.isEmpty(), () -> "shim threads still alive: " + stacks(leaked));
+    }
+
+    private static String stacks(List<String> names) {
+        StringBuilder s = new StringBuilder();
+        Thread.getAllStackTraces().forEach((t, trace) -> {
+            if (names.contains(t.getName())) {
+                s.append('\n').append(t.getName());
+                for (StackTraceElement e : trace) {
+                    s.append("\n    at ").append(e);
+                }
+            }
+        });
+        return s.toString();
     }
 
     private static List<String> shimThreads() {
@@ -185,6 +199,19 @@ class IceTransportTest extends P2PTransportContract {
         ((IceTransport) transport).deactivate();
         assertInstanceOf(TransportException.class, failureOf(s.channel(), 2000));
         transport = createTransport(); // for @AfterEach
+    }
+
+    @Test
+    void everySessionGetsItsOwnCertificateEvenWithOneMadeAhead() throws Exception {
+        IceTransport t = (IceTransport) transport;
+        java.util.Set<String> fingerprints = new java.util.HashSet<>();
+        for (int i = 0; i < 6; i++) {
+            assertTrue(fingerprints.add(java.util.HexFormat.of().formatHex(t.sessionCertificate().fingerprint())),
+                    "a certificate was handed out twice");
+            if (i % 2 == 0) {
+                Thread.sleep(50); // lets the spare be made: half the calls take it, half find none yet
+            }
+        }
     }
 
     @Test

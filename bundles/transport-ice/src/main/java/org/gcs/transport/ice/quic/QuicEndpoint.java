@@ -232,7 +232,10 @@ public final class QuicEndpoint {
         return b;
     }
 
-    /** Completes when the handshake (and for DATA the stream) is up; fails with {@link TransportException}. */
+    /**
+     * Completes when the handshake is complete (on the client for DATA also the stream opened; the server's pipe attaches
+     * to the client's stream when it arrives); fails with {@link TransportException}.
+     */
     public CompletableFuture<Void> ready() {
         return ready;
     }
@@ -267,7 +270,7 @@ public final class QuicEndpoint {
                         ready.complete(null);
                         return;
                     }
-                    StreamPipe p = new StreamPipe(false, null);
+                    StreamPipe p = new StreamPipe(false);
                     pipe = p;
                     ch.createStream(QuicStreamType.BIDIRECTIONAL, p).addListener(sf -> {
                         if (!sf.isSuccess()) {
@@ -283,6 +286,7 @@ public final class QuicEndpoint {
     }
 
     private boolean acceptedOne; // event loop only
+    private boolean streamAttached; // event loop only
 
     private void accepted(QuicChannel ch) {
         if (acceptedOne) {
@@ -303,13 +307,13 @@ public final class QuicEndpoint {
             ch.pipeline().addLast(KeepaliveSink.INSTANCE); // the peer's keep-alives (at most one such stream)
             return;
         }
-        if (type != ChannelType.DATA || pipe != null || ch.type() != QuicStreamType.BIDIRECTIONAL) {
+        StreamPipe p = pipe;
+        if (type != ChannelType.DATA || p == null || streamAttached || ch.type() != QuicStreamType.BIDIRECTIONAL) {
             ch.close();
             return;
         }
-        StreamPipe p = new StreamPipe(true, x -> ready.complete(null));
-        pipe = p;
-        ch.pipeline().addLast(p);
+        streamAttached = true;
+        ch.pipeline().addLast(p); // the pipe made at handshake completion (see ConnectionHandler.channelActive)
     }
 
     /**
@@ -394,7 +398,11 @@ public final class QuicEndpoint {
             return;
         }
         try {
-            udp.eventLoop().schedule(this::release, CLOSE_FLUSH_DELAY_MS, TimeUnit.MILLISECONDS);
+            udp.eventLoop().schedule(this::release, CLOSE_FLUSH_DELAY_MS, TimeUnit.MILLISECONDS).addListener(f -> {
+                if (f.isCancelled()) {
+                    release(); // the event loop shut down meanwhile and dropped its scheduled tasks
+                }
+            });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             release();
         }
@@ -435,10 +443,13 @@ public final class QuicEndpoint {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             if (!client) {
+                // The handshake is complete: the client proved its pinned certificate, so the server's channel is ready
+                // now. Its DATA stream arrives with the client's next packet; the pipe waits for it (StreamPipe).
                 connected((QuicChannel) ctx.channel());
-                if (type == ChannelType.STREAM) {
-                    ready.complete(null);
+                if (type == ChannelType.DATA) {
+                    pipe = new StreamPipe(true);
                 }
+                ready.complete(null);
             }
             ctx.fireChannelActive();
         }

@@ -13,7 +13,6 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
-import java.util.function.Consumer;
 
 /**
  * Exposes one bidirectional QUIC stream as blocking streams with backpressure both ways.
@@ -27,7 +26,8 @@ import java.util.function.Consumer;
  * overtake data still queued).</li>
  * </ul>
  * The first byte of the stream is a preamble sent by the client ({@link #PREAMBLE}): QUIC streams exist for the peer
- * only once they carry data.
+ * only once they carry data. The server creates its pipe when the handshake completes, before the stream arrives: until
+ * it is attached, reads wait for data and writes wait for the stream, as they wait for flow control.
  */
 final class StreamPipe extends ChannelDuplexHandler {
     static final int PREAMBLE = 0x47;
@@ -40,13 +40,14 @@ final class StreamPipe extends ChannelDuplexHandler {
 
     private final Object lock = new Object();
     private final ArrayDeque<ByteBuf> queue = new ArrayDeque<>();
-    private final Consumer<StreamPipe> onPreamble;
     private boolean awaitingPreamble;
     private int buffered;
     private boolean eof;
     private boolean closed;
     private boolean paused;
     private boolean outputClosed;
+    /** The application ended its output before the stream was attached: FIN goes out at attachment. */
+    private boolean finPending;
     private long inFlight;
     private Throwable failure;
     private volatile QuicStreamChannel channel;
@@ -55,11 +56,9 @@ final class StreamPipe extends ChannelDuplexHandler {
 
     /**
      * @param expectPreamble whether the first byte must be {@link #PREAMBLE} (server side)
-     * @param onPreamble called once the preamble arrived (server side) or the stream is active (client side)
      */
-    StreamPipe(boolean expectPreamble, Consumer<StreamPipe> onPreamble) {
+    StreamPipe(boolean expectPreamble) {
         this.awaitingPreamble = expectPreamble;
-        this.onPreamble = onPreamble;
     }
 
     InputStream input() {
@@ -119,8 +118,16 @@ final class StreamPipe extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         QuicStreamChannel ch = (QuicStreamChannel) ctx.channel();
-        channel = ch;
         ch.config().setAutoRead(false).setAllowHalfClosure(true);
+        boolean fin;
+        synchronized (lock) {
+            channel = ch;
+            fin = finPending;
+            lock.notifyAll(); // writers waiting for the stream
+        }
+        if (fin) {
+            ch.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.EMPTY_BUFFER, true));
+        }
         if (ch.isActive()) {
             started(ctx);
         }
@@ -134,9 +141,6 @@ final class StreamPipe extends ChannelDuplexHandler {
 
     private void started(ChannelHandlerContext ctx) {
         ctx.read();
-        if (!awaitingPreamble && onPreamble != null) {
-            onPreamble.accept(this);
-        }
     }
 
     @Override
@@ -158,9 +162,6 @@ final class StreamPipe extends ChannelDuplexHandler {
                 return;
             }
             awaitingPreamble = false;
-            if (onPreamble != null) {
-                onPreamble.accept(this);
-            }
         }
         if (!buf.isReadable()) {
             buf.release();
@@ -327,7 +328,7 @@ final class StreamPipe extends ChannelDuplexHandler {
             }
         }
 
-        /** Blocks until {@code n} more bytes may be in flight; bounded by close and failure. */
+        /** Blocks until the stream is attached and {@code n} more bytes may be in flight; bounded by close and failure. */
         private QuicStreamChannel reserve(int n) throws IOException {
             synchronized (lock) {
                 while (true) {
@@ -338,7 +339,7 @@ final class StreamPipe extends ChannelDuplexHandler {
                         throw new IOException("channel closed" + (failure == null ? "" : ": " + failure.getMessage()),
                                 failure);
                     }
-                    if (inFlight + n <= MAX_IN_FLIGHT || inFlight == 0) {
+                    if (channel != null && (inFlight + n <= MAX_IN_FLIGHT || inFlight == 0)) {
                         inFlight += n;
                         return channel;
                     }
@@ -359,15 +360,21 @@ final class StreamPipe extends ChannelDuplexHandler {
 
         @Override
         public void close() {
+            QuicStreamChannel ch;
             synchronized (lock) {
                 if (outputClosed || closed) {
                     outputClosed = true;
                     return;
                 }
                 outputClosed = true;
+                ch = channel;
+                if (ch == null) {
+                    finPending = true; // sent when the stream is attached
+                    return;
+                }
             }
             // graceful end: a FIN frame queued behind the data still in flight
-            channel.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.EMPTY_BUFFER, true));
+            ch.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.EMPTY_BUFFER, true));
         }
     }
 

@@ -131,6 +131,35 @@ class QuicOverPlainUdpTest {
     }
 
     /**
+     * The server's channel is ready at handshake completion, usually before the client's stream (and its preamble) has
+     * arrived: what the server writes, and the end of its output, wait for the stream and then reach the client.
+     */
+    @Test
+    @Timeout(30)
+    void serverWritesAndFinishesAsSoonAsItIsReady() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            try (UdpPath a = new UdpPath(); UdpPath b = new UdpPath()) {
+                QuicEndpoint[] ep = pair(ChannelType.DATA, false, a, b);
+                CompletableFuture<Void> serverWrote = ep[1].ready().thenRunAsync(() -> { // off the event loop: writes block
+                    P2PChannel s = ep[1].channel(PathKind.HOST, new byte[32]);
+                    try {
+                        s.output().write(7);
+                        s.output().close();
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                ep[0].ready().get(5, TimeUnit.SECONDS);
+                P2PChannel c = ep[0].channel(PathKind.HOST, new byte[32]);
+                assertArrayEquals(new byte[] {7}, c.input().readAllBytes(), "round " + i);
+                serverWrote.get(5, TimeUnit.SECONDS);
+                c.close();
+                ep[1].channel(PathKind.HOST, new byte[32]).close();
+            }
+        }
+    }
+
+    /**
      * The QUIC codec writes empty datagrams when a connection closes; on the ICE path an empty datagram made ice4j's
      * receive buffer drop the CONNECTION_CLOSE queued before it, and the peer of a closed STREAM channel noticed only at
      * its idle timeout. The channel must never hand an empty datagram to the path.
