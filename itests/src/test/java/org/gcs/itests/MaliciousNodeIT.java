@@ -126,6 +126,17 @@ public class MaliciousNodeIT {
             connectAndAccept(alice, bobId, control, bobChat, "the request the node records");
             assertAttackRefused(alice, bobId, control, "old request replayed");
 
+            // altered trickled candidates are dropped; on loopback the candidates in the signed descriptions suffice
+            router("alter-signals", "");
+            connectAndAccept(alice, bobId, control, bobChat, "trickled signals altered");
+            long until = System.currentTimeMillis() + 10_000; // end-of-candidates may follow the channel
+            while (!logged(aliceDir, " dropped: the signal ") && !logged(bobDir, " dropped: the signal ")
+                    && System.currentTimeMillis() < until) {
+                Thread.sleep(100);
+            }
+            assertTrue("a daemon logged the dropped signals",
+                    logged(aliceDir, " dropped: the signal ") || logged(bobDir, " dropped: the signal "));
+
             router("none", "");
             connectAndAccept(alice, bobId, control, bobChat, "honest again");
         }
@@ -206,6 +217,10 @@ public class MaliciousNodeIT {
         }
         throw new AssertionError("daemon in " + dir + " did not start: "
                 + (Files.exists(dir.resolve("daemon.log")) ? Files.readString(dir.resolve("daemon.log")) : ""));
+    }
+
+    private static boolean logged(Path daemonDir, String text) throws IOException {
+        return Files.readString(daemonDir.resolve("daemon.log")).contains(text);
     }
 
     private static void writeFriends(Path dir, String text) throws IOException {

@@ -20,6 +20,7 @@ public final class AuthTranscript {
     static final String NODE_LOGIN = "gcs/node-login/v1";
     static final String CONNECT_OFFER = "gcs/connect-offer/v1";
     static final String CONNECT_ANSWER = "gcs/connect-answer/v1";
+    static final String SIGNAL = "gcs/signal/v1";
 
     /**
      * Who connects to whom, as both daemons see it: the ids in a signed offer or answer. The caller fills it from what
@@ -93,6 +94,16 @@ public final class AuthTranscript {
             byte[] answer) {
         return of(CONNECT_ANSWER, concat(connection.fields(), offerTranscriptHash,
                 new byte[] {(byte) (deferredDecision ? 1 : 0)}, answer));
+    }
+
+    /**
+     * What a daemon signs for each signal it trickles during one connect: the connection id, whether the caller sent it,
+     * its sequence number in that direction (from 1) and the transport payload. Bound to the connection and direction,
+     * numbered so that a replayed or reordered signal is refused.
+     */
+    public static byte[] signal(byte[] connectionId, boolean fromCaller, long sequence, byte[] payload) {
+        return of(SIGNAL, connectionId, new byte[] {(byte) (fromCaller ? 1 : 0)},
+                ByteBuffer.allocate(8).putLong(sequence).array(), payload);
     }
 
     /** SHA-256 of a transcript, as {@link #connectAnswer} takes it. */

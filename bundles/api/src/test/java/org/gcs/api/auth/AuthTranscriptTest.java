@@ -72,6 +72,21 @@ class AuthTranscriptTest {
     }
 
     @Test
+    void signalIsBoundToItsConnectionDirectionAndPlace() {
+        byte[] base = AuthTranscript.signal(filled(16, 1), true, 1, new byte[] {5});
+        byte[][] others = {
+            AuthTranscript.signal(filled(16, 2), true, 1, new byte[] {5}),
+            AuthTranscript.signal(filled(16, 1), false, 1, new byte[] {5}),
+            AuthTranscript.signal(filled(16, 1), true, 2, new byte[] {5}),
+            AuthTranscript.signal(filled(16, 1), true, 1, new byte[] {6}),
+        };
+        for (byte[] other : others) {
+            assertFalse(Arrays.equals(base, other));
+        }
+        assertFalse(Arrays.equals(base, AuthTranscript.connectOffer(call, 1, new byte[] {5})), "its own context label");
+    }
+
+    @Test
     void answerIsBoundToTheOfferTheDecisionModeAndTheAnswer() {
         byte[] offerHash = AuthTranscript.hash(AuthTranscript.connectOffer(call, 1000, new byte[] {1}));
         byte[] base = AuthTranscript.connectAnswer(call, offerHash, false, new byte[] {2});

@@ -80,6 +80,20 @@ public final class SignedSignaling {
         return self.sign(AuthTranscript.connectAnswer(connection, offerHash, deferredDecision, answer));
     }
 
+    /** This user's signature over one trickled signal ({@link AuthTranscript#signal}). */
+    public byte[] signSignal(byte[] connectionId, boolean fromCaller, long sequence, byte[] payload) {
+        return self.sign(AuthTranscript.signal(connectionId, fromCaller, sequence, payload));
+    }
+
+    /**
+     * Checks a trickled signal against the peer's key, which her verified offer or answer already showed to own her id.
+     */
+    public CompletableFuture<Void> verifySignal(UserId peer, byte[] peerPublicKey, byte[] connectionId, boolean fromCaller,
+            long sequence, byte[] payload, byte[] signature) {
+        return verify("signal " + sequence, peer, peerPublicKey, AuthTranscript.signal(connectionId, fromCaller, sequence,
+                payload), signature);
+    }
+
     /** This user's public key, sent along with every signature. */
     public byte[] publicKey() {
         return self.publicKey();

@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.gcs.api.AppId;
 import org.gcs.api.DeviceId;
@@ -103,7 +104,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
     private final Map<AppId, Listening> listeners = new ConcurrentHashMap<>();
     private final Map<ByteString, OutgoingAttempt> outgoing = new ConcurrentHashMap<>();
     private final Map<ByteString, Incoming> incoming = new ConcurrentHashMap<>();
-    private final Map<ByteString, PeerSession> sessions = new ConcurrentHashMap<>();
+    private final Map<ByteString, Registered> sessions = new ConcurrentHashMap<>();
     private final Object signalLock = new Object();
     private final SignalBuffer buffer = new SignalBuffer(SIGNALS_PER_CONNECTION, BUFFERED_CONNECTIONS,
             SIGNAL_MAX_AGE.toNanos(), System::nanoTime);
@@ -250,8 +251,8 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
             }
         }
         incoming.clear();
-        for (Map.Entry<ByteString, PeerSession> e : List.copyOf(sessions.entrySet())) {
-            closeSession(e.getKey(), e.getValue());
+        for (Map.Entry<ByteString, Registered> e : List.copyOf(sessions.entrySet())) {
+            closeSession(e.getKey(), e.getValue().session());
         }
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
@@ -342,7 +343,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
             if (inc.listening.control() == control && incoming.remove(inc.cid, inc)) {
                 inc.timer.cancel(false);
                 if (inc.deferred) {
-                    threads.execute(() -> sendDecision(inc, ChannelDecision.UNKNOWN_APP));
+                    sendDecisionSoon(inc, ChannelDecision.UNKNOWN_APP);
                 } else {
                     decline(inc.cid, inc.label, Status.UNKNOWN_APP, "the application stopped listening");
                 }
@@ -361,14 +362,18 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
         if (!accept) {
             LOG.log(Level.INFO, "incoming " + inc.label + " rejected by app " + inc.listening.app());
             if (inc.deferred) {
-                threads.execute(() -> sendDecision(inc, ChannelDecision.REJECTED));
+                sendDecisionSoon(inc, ChannelDecision.REJECTED);
             } else {
                 decline(cid, inc.label, Status.REJECTED, "the application rejected the connection");
             }
             return true;
         }
+        if (inc.deferred) {
+            sendDecisionSoon(inc, ChannelDecision.ACCEPTED);
+        } else {
+            threads.execute(() -> acceptIncoming(inc));
+        }
         LOG.log(Level.INFO, "incoming " + inc.label + " accepted by app " + inc.listening.app());
-        threads.execute(inc.deferred ? () -> sendDecision(inc, ChannelDecision.ACCEPTED) : () -> acceptIncoming(inc));
         return true;
     }
 
@@ -392,7 +397,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
             PeerSession s;
             try {
                 s = transport.newSession(new SessionOptions(Role.CONTROLLING, type, n.iceServers(),
-                        settings.connectTimeout().plus(ICE_TIME)), a::signalOut);
+                        settings.connectTimeout().plus(ICE_TIME)), a.signals);
             } catch (RuntimeException e) {
                 a.finish(Status.FAILED, "transport: " + message(e), null);
                 return;
@@ -423,7 +428,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
                 if (!sent) {
                     a.finish(Status.FAILED, "not connected to the node", null);
                 } else {
-                    a.connectSent();
+                    a.signals.open();
                 }
             });
         });
@@ -449,31 +454,11 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
             this.label = HexFormat.of().formatHex(id);
             this.connection = connection;
             this.authRequired = authRequired;
+            this.signals = new SignalGate(cid, true);
         }
 
-        private List<byte[]> early = new ArrayList<>();
-
-        /** Signals the session emits before Connect went out would reach the node before the connection exists: hold them. */
-        void signalOut(byte[] payload) {
-            synchronized (this) {
-                if (early != null) {
-                    if (early.size() < SIGNALS_PER_CONNECTION) {
-                        early.add(payload);
-                    }
-                    return;
-                }
-            }
-            sendSignal(cid, payload);
-        }
-
-        void connectSent() {
-            List<byte[]> held;
-            synchronized (this) {
-                held = early;
-                early = null;
-            }
-            held.forEach(p -> sendSignal(cid, p));
-        }
+        /** Signals emitted before Connect went out would reach the node before the connection exists: held until then. */
+        final SignalGate signals;
 
         @Override
         public byte[] connectionId() {
@@ -498,7 +483,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
             }
             if (!result.complete(new ConnectOutcome(status, message, channel))) {
                 if (channel != null) {
-                    channel.close();
+                    threads.execute(channel::close); // closing lingers; this may run on the transport's I/O thread
                 }
                 return;
             }
@@ -536,9 +521,10 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
             t.cancel(false);
         }
         byte[] answer = r.getAnswer().toByteArray();
+        byte[] calleeKey = r.getCalleePublicKey().toByteArray();
         if (!a.authRequired) {
             LOG.log(Level.INFO, "connect " + a.label + " accepted by the callee, opening the P2P channel");
-            threads.execute(() -> openOutgoing(a, s, answer, r.getDeferredDecision()));
+            threads.execute(() -> openOutgoing(a, s, answer, r.getDeferredDecision(), calleeKey));
             return;
         }
         auth.verifyAnswer(a.connection, offerHash, r.getDeferredDecision(), answer, r.getAnswerSignature().toByteArray(),
@@ -550,19 +536,21 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
                     }
                     LOG.log(Level.INFO, "connect " + a.label + " accepted by the callee, answer signed by "
                             + a.connection.calleeUser() + ", opening the P2P channel");
-                    openOutgoing(a, s, answer, r.getDeferredDecision());
+                    openOutgoing(a, s, answer, r.getDeferredDecision(), calleeKey);
                 }, threads);
     }
 
     /** On a worker: feeds the answer to the session and waits for the channel (and a deferred decision). */
-    private void openOutgoing(OutgoingAttempt a, PeerSession s, byte[] answer, boolean deferredDecision) {
+    private void openOutgoing(OutgoingAttempt a, PeerSession s, byte[] answer, boolean deferredDecision,
+            byte[] calleeKey) {
         try {
             s.remoteDescription(answer);
         } catch (RuntimeException e) {
             a.finish(Status.FAILED, "the callee's answer is unusable: " + message(e), null);
             return;
         }
-        registerSession(a.cid, s);
+        registerSession(a.cid, s, a.authRequired ? new SignalCheck(a.cid, a.connection.calleeUser(), calleeKey, false)
+                : null);
         Duration limit = settings.connectTimeout().plus(ICE_TIME).plusSeconds(5);
         ScheduledFuture<?> guard = group.schedule(() -> a.finish(Status.FAILED,
                 "no P2P channel within " + limit.toSeconds() + " s", null), limit.toMillis(), TimeUnit.MILLISECONDS);
@@ -702,9 +690,16 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
             askApp(r, connection, offerHash, type, app, petname);
             return;
         }
+        // While the offer's signature is checked, the session is prepared (certificate, sockets, host candidates; STUN
+        // and TURN gathering starts): it costs milliseconds. Nothing reaches the caller before the check passed: the
+        // offer is applied (no connectivity check before), and the answer and trickled candidates are sent, only then.
+        SignalGate gate = new SignalGate(cid, false);
+        CompletableFuture<PeerSession> prepared = CompletableFuture.supplyAsync(() -> newCalleeSession(cid, type, gate),
+                threads);
         auth.verifyOffer(connection, r.getTimestampMs(), offer, r.getOfferSignature().toByteArray(),
                 r.getCallerPublicKey().toByteArray()).whenCompleteAsync((ok, err) -> {
                     if (err != null) {
+                        prepared.thenAccept(PeerSession::close);
                         LOG.log(Level.WARNING, "incoming " + label + ": authentication of " + caller + " failed, the "
                                 + "application is not told: " + message(err));
                         respond(cid, label, Status.UNAUTHENTICATED, "the caller's offer failed authentication: " + message(err));
@@ -712,12 +707,20 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
                     }
                     Listening l = listeners.get(app);
                     if (l == null) {
+                        prepared.thenAccept(PeerSession::close);
                         decline(cid, label, Status.UNKNOWN_APP, "no application listens for app " + app);
                         return;
                     }
                     LOG.log(Level.INFO, "incoming " + label + ": offer signed by " + caller
                             + ", opening the channel before asking app " + app);
-                    acceptIncoming(new Incoming(r, connection, offerHash, type, l, true));
+                    Incoming inc = new Incoming(r, connection, offerHash, type, l, true);
+                    prepared.whenComplete((session, failure) -> {
+                        if (failure != null) {
+                            respond(cid, label, Status.FAILED, "transport: " + message(failure));
+                        } else {
+                            answerIncoming(inc, session, gate);
+                        }
+                    });
                 }, threads);
     }
 
@@ -759,6 +762,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
 
     /** Authenticated and the channel is up: now the application is asked; its answer goes over the channel. */
     private void askAppDeferred(Incoming inc, P2PChannel ch) {
+        // runs where the transport completed the channel (possibly its I/O thread): what may block goes to a worker
         inc.channel = ch;
         Listening now = listeners.get(inc.connection.calleeApp());
         if (now != inc.listening) {
@@ -768,14 +772,14 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
         }
         if (incoming.putIfAbsent(inc.cid, inc) != null) {
             LOG.log(Level.WARNING, "incoming " + inc.label + ": already pending, closing the duplicate channel");
-            ch.close();
+            threads.execute(ch::close);
             return;
         }
         inc.timer = group.schedule(() -> {
             if (incoming.remove(inc.cid, inc)) {
                 LOG.log(Level.INFO, "incoming " + inc.label + ": the application did not decide within "
                         + settings.decisionTimeout().toSeconds() + " s");
-                threads.execute(() -> sendDecision(inc, ChannelDecision.REJECTED));
+                sendDecisionSoon(inc, ChannelDecision.REJECTED);
             }
         }, settings.decisionTimeout().toMillis(), TimeUnit.MILLISECONDS);
         ch.closeFuture().whenComplete((v, e) -> {
@@ -784,11 +788,25 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
                 LOG.log(Level.INFO, "incoming " + inc.label + ": the caller closed the channel before the application decided");
             }
         });
-        LOG.log(Level.INFO, "incoming " + inc.label + ": both ends authenticated, asking app " + inc.listening.app());
         inc.listening.control().incomingRequest(incomingRequest(inc, friends.current().petname(inc.connection.callerUser())));
+        LOG.log(Level.INFO, "incoming " + inc.label + ": channel open, path " + ch.path() + ", both ends authenticated, "
+                + "asked app " + inc.listening.app());
     }
 
-    /** On a worker: sends a deferred request's decision over its channel, then pipes (accepted) or closes. */
+    /**
+     * Sends a deferred request's decision: on the calling thread for DATA (one byte into an empty stream; at most it
+     * waits the moment the callee's stream takes to attach), on a worker for STREAM (which waits for the caller's
+     * acknowledgement). Not for the transport's own threads (see askAppDeferred).
+     */
+    private void sendDecisionSoon(Incoming inc, byte code) {
+        if (inc.type == ChannelType.DATA) {
+            sendDecision(inc, code);
+        } else {
+            threads.execute(() -> sendDecision(inc, code));
+        }
+    }
+
+    /** Sends a deferred request's decision over its channel, then pipes (accepted) or closes. */
     private void sendDecision(Incoming inc, byte code) {
         P2PChannel ch = inc.channel;
         P2PChannel piped;
@@ -812,22 +830,41 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
         }
     }
 
+    /** The application accepted (no authentication): the session starts now. */
     private void acceptIncoming(Incoming inc) {
-        ByteString cid = inc.cid;
-        PeerSession s = null;
+        SignalGate gate = new SignalGate(inc.cid, false);
+        PeerSession s;
         try {
-            s = transport.newSession(new SessionOptions(Role.CONTROLLED, inc.type, node.iceServers(),
-                    settings.connectTimeout()), signal -> sendSignal(cid, signal));
-            s.remoteDescription(inc.request.getOffer().toByteArray());
+            s = newCalleeSession(inc.cid, inc.type, gate);
         } catch (RuntimeException e) {
-            if (s != null) {
-                s.close();
-            }
-            respond(cid, inc.label, Status.FAILED, "transport: " + message(e));
+            respond(inc.cid, inc.label, Status.FAILED, "transport: " + message(e));
             return;
         }
-        PeerSession session = s;
-        registerSession(cid, session);
+        answerIncoming(inc, s, gate);
+    }
+
+    /** The callee's session; what it signals waits in {@code gate} until the answer went out. */
+    private PeerSession newCalleeSession(ByteString cid, ChannelType type, SignalGate gate) {
+        NodeClient n = node;
+        if (n == null) {
+            throw new IllegalStateException("not connected to the node");
+        }
+        return transport.newSession(new SessionOptions(Role.CONTROLLED, type, n.iceServers(), settings.connectTimeout()),
+                gate);
+    }
+
+    /** Applies the caller's offer to {@code s}, sends the signed answer, then what the session signalled meanwhile. */
+    private void answerIncoming(Incoming inc, PeerSession session, SignalGate gate) {
+        ByteString cid = inc.cid;
+        try {
+            session.remoteDescription(inc.request.getOffer().toByteArray());
+        } catch (RuntimeException e) {
+            session.close();
+            respond(cid, inc.label, Status.FAILED, "the caller's offer is unusable: " + message(e));
+            return;
+        }
+        registerSession(cid, session, inc.deferred ? new SignalCheck(cid, inc.connection.callerUser(),
+                inc.request.getCallerPublicKey().toByteArray(), true) : null);
         session.localDescription().whenComplete((answer, err) -> {
             if (err != null) {
                 respond(cid, inc.label, Status.FAILED, "transport: " + message(err));
@@ -841,6 +878,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
                     .setCalleePublicKey(ByteString.copyFrom(auth.publicKey()))
                     .setDeferredDecision(inc.deferred)).build());
             if (sent) {
+                gate.open();
                 LOG.log(Level.INFO, "incoming " + inc.label + " answered ACCEPTED" + (inc.deferred
                         ? " (signed; the application decides once the channel is up)" : ""));
             } else {
@@ -855,10 +893,10 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
                 return;
             }
             ch.closeFuture().whenComplete((v, e) -> closeSession(cid, session));
-            LOG.log(Level.INFO, "incoming " + inc.label + ": channel open, path " + ch.path());
             if (inc.deferred) {
                 askAppDeferred(inc, ch);
             } else {
+                LOG.log(Level.INFO, "incoming " + inc.label + ": channel open, path " + ch.path());
                 openLocal(inc, ch);
             }
         });
@@ -879,7 +917,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
             if (!done.isSuccess()) {
                 LOG.log(Level.WARNING, "incoming " + inc.label + ": cannot reach app " + inc.listening.app()
                         + " at 127.0.0.1:" + port + ": " + message(done.cause()));
-                ch.close();
+                threads.execute(ch::close); // closing lingers: not on this event loop
                 return;
             }
             Channel local = f.channel();
@@ -916,19 +954,123 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
 
     // ---------------------------------------------------------------- signals and node events
 
-    private void sendSignal(ByteString cid, byte[] payload) {
-        NodeClient n = node;
-        if (n == null || !n.send(NodeFrame.newBuilder().setSignal(NodeWire.Signal.newBuilder()
-                .setConnectionId(cid).setPayload(ByteString.copyFrom(payload))).build())) {
-            LOG.log(Level.DEBUG, "signal for " + hex(cid) + " dropped: not connected to the node");
+    /**
+     * The signals one session emits, numbered and signed by this user ({@code AuthTranscript.signal}); those emitted
+     * before the peer may hear of them (the caller's Connect, or the callee's answer, not yet sent) are held, at most
+     * {@value #SIGNALS_PER_CONNECTION}, and relayed in order once {@link #open()}ed.
+     */
+    private final class SignalGate implements Consumer<byte[]> {
+        private final ByteString cid;
+        private final boolean fromCaller;
+        private long sequence;
+        private List<NodeWire.Signal> held = new ArrayList<>();
+
+        SignalGate(ByteString cid, boolean fromCaller) {
+            this.cid = cid;
+            this.fromCaller = fromCaller;
+        }
+
+        @Override
+        public void accept(byte[] payload) {
+            NodeWire.Signal signal;
+            synchronized (this) {
+                long n = ++sequence;
+                signal = NodeWire.Signal.newBuilder().setConnectionId(cid).setPayload(ByteString.copyFrom(payload))
+                        .setSequence(n)
+                        .setSignature(ByteString.copyFrom(auth.signSignal(cid.toByteArray(), fromCaller, n, payload)))
+                        .build();
+                if (held != null) {
+                    if (held.size() < SIGNALS_PER_CONNECTION) {
+                        held.add(signal);
+                    }
+                    return;
+                }
+            }
+            sendSignal(signal);
+        }
+
+        /** Relays what was held (under the lock, so that a signal emitted meanwhile cannot overtake it). */
+        synchronized void open() {
+            if (held != null) {
+                held.forEach(Daemon.this::sendSignal);
+                held = null;
+            }
         }
     }
 
-    private void registerSession(ByteString cid, PeerSession s) {
+    /**
+     * Who must have signed a connection's incoming signals: the peer whose offer or answer was verified (authenticated
+     * connections only). Signals are checked in arrival order; a bad signature or a sequence number not above the last
+     * accepted one (a replay or a reordering by the node) drops the signal.
+     */
+    private final class SignalCheck {
+        private final ByteString cid;
+        private final UserId peer;
+        private final byte[] peerKey;
+        private final boolean peerIsCaller;
+        private CompletableFuture<Void> chain = CompletableFuture.completedFuture(null); // under signalLock
+        private long last; // in chain order
+
+        SignalCheck(ByteString cid, UserId peer, byte[] peerKey, boolean peerIsCaller) {
+            this.cid = cid;
+            this.peer = peer;
+            this.peerKey = peerKey.clone();
+            this.peerIsCaller = peerIsCaller;
+        }
+
+        /** Under signalLock, in arrival order. */
+        void deliver(PeerSession s, NodeWire.Signal signal) {
+            byte[] payload = signal.getPayload().toByteArray();
+            long n = signal.getSequence();
+            byte[] signature = signal.getSignature().toByteArray();
+            chain = chain.thenCompose(v -> auth.verifySignal(peer, peerKey, cid.toByteArray(), peerIsCaller, n, payload,
+                    signature)).handle((ok, err) -> {
+                        if (err != null) {
+                            LOG.log(Level.WARNING, "signal " + n + " for " + hex(cid) + " dropped: " + message(err));
+                        } else if (n <= last) {
+                            LOG.log(Level.WARNING, "signal " + n + " for " + hex(cid) + " dropped: replayed or out of "
+                                    + "order (last accepted " + last + ")");
+                        } else {
+                            last = n;
+                            Daemon.deliver(cid, s, payload);
+                        }
+                        return null;
+                    });
+        }
+    }
+
+    /** A session receiving signals, and how they are checked (null: not authenticated, taken as they come). */
+    private record Registered(PeerSession session, SignalCheck check) {
+        void deliver(ByteString cid, NodeWire.Signal signal) {
+            if (check == null) {
+                Daemon.deliver(cid, session, signal.getPayload().toByteArray());
+            } else {
+                check.deliver(session, signal);
+            }
+        }
+    }
+
+    private void sendSignal(NodeWire.Signal signal) {
+        NodeClient n = node;
+        if (n == null || !n.send(NodeFrame.newBuilder().setSignal(signal).build())) {
+            LOG.log(Level.DEBUG, "signal for " + hex(signal.getConnectionId()) + " dropped: not connected to the node");
+        }
+    }
+
+    /**
+     * From now on signals for {@code cid} go to {@code s}, first those that arrived earlier; with a {@code check} only
+     * those its peer signed.
+     */
+    private void registerSession(ByteString cid, PeerSession s, SignalCheck check) {
         synchronized (signalLock) {
-            sessions.put(cid, s);
-            for (byte[] signal : buffer.drain(cid)) {
-                deliver(cid, s, signal);
+            Registered r = new Registered(s, check);
+            sessions.put(cid, r);
+            for (byte[] early : buffer.drain(cid)) {
+                try {
+                    r.deliver(cid, NodeWire.Signal.parseFrom(early));
+                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                    throw new IllegalStateException("a buffered signal no longer parses", e); // we serialised it
+                }
             }
         }
     }
@@ -936,10 +1078,10 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
     private void onSignal(NodeWire.Signal signal) {
         ByteString cid = signal.getConnectionId();
         synchronized (signalLock) {
-            PeerSession s = sessions.get(cid);
-            if (s != null) {
-                deliver(cid, s, signal.getPayload().toByteArray());
-            } else if (!buffer.add(cid, signal.getPayload().toByteArray())) {
+            Registered r = sessions.get(cid);
+            if (r != null) {
+                r.deliver(cid, signal);
+            } else if (!buffer.add(cid, signal.toByteArray())) {
                 LOG.log(Level.DEBUG, "signal for " + hex(cid) + " dropped: buffer full");
             }
         }
@@ -955,7 +1097,10 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
 
     private void closeSession(ByteString cid, PeerSession s) {
         synchronized (signalLock) {
-            sessions.remove(cid, s);
+            Registered r = sessions.get(cid);
+            if (r != null && r.session() == s) {
+                sessions.remove(cid, r);
+            }
             buffer.drain(cid);
         }
         try {

@@ -26,6 +26,7 @@ import org.gcs.api.wire.NodeWire;
 import org.gcs.api.wire.NodeWire.NodeFrame;
 import org.gcs.api.wire.NodeWire.Status;
 import org.gcs.daemon.core.DaemonSettings.Privacy;
+import org.gcs.daemon.testing.FakeTransport;
 import org.gcs.daemon.testing.TestApp;
 import org.gcs.daemon.testing.TestCredentials;
 import org.gcs.daemon.testing.TestNode;
@@ -135,6 +136,17 @@ class AuthenticatedFlowTest extends DaemonFlowFixture {
         return transport.created.stream().filter(s -> s.options.role() == Role.CONTROLLED).count();
     }
 
+    /**
+     * The callee prepares its session while it checks the offer's signature: after a failed check that one session
+     * was closed without ever being given the offer (so no connectivity check went to the caller's candidates).
+     */
+    private void assertThePreparedSessionNeverSawTheOffer() throws InterruptedException {
+        await(() -> calleeSessions() == 1 && transport.created.stream()
+                .filter(s -> s.options.role() == Role.CONTROLLED).allMatch(s -> s.closed), "the prepared session closed");
+        assertTrue(transport.created.stream().filter(s -> s.options.role() == Role.CONTROLLED)
+                .noneMatch(FakeTransport.Session::hasRemoteDescription), "the callee's session was given the offer");
+    }
+
     private NodeWire.ConnectResponse nextResponse() throws InterruptedException {
         TestNode.Received r = node.next(NodeFrame.BodyCase.CONNECT_RESPONSE, 10_000);
         assertNotNull(r, "the callee answered");
@@ -142,6 +154,23 @@ class AuthenticatedFlowTest extends DaemonFlowFixture {
     }
 
     // ---------------------------------------------------------------- mode 3: the good paths
+
+    @Test
+    void theCalleeSignalsNothingBeforeItsAnswer() throws Exception {
+        // the callee prepares its session while it checks the offer; what that session signals meanwhile is held
+        Daemon[] p = pair(Privacy.LOCAL_AUTHENTICATED, false);
+        TestApp control = listen(p[1], "chat", serverSocket().getLocalPort());
+        TestApp caller = app(p[0]);
+        node.received.clear();
+        caller.send(connect(p[1].user(), "phone", "chat", NodeWire.ChannelType.DATA, 1));
+        control.read().getIncomingRequest();
+        List<NodeFrame.BodyCase> fromCallee = node.received.stream()
+                .filter(r -> r.from().startsWith(p[1].user() + "/"))
+                .map(r -> r.frame().getBodyCase())
+                .filter(k -> k == NodeFrame.BodyCase.CONNECT_RESPONSE || k == NodeFrame.BodyCase.SIGNAL)
+                .toList();
+        assertEquals(List.of(NodeFrame.BodyCase.CONNECT_RESPONSE, NodeFrame.BodyCase.SIGNAL), fromCallee);
+    }
 
     @Test
     void modeThreeAsksTheCalleeAppOnlyOnceTheAuthenticatedChannelIsUp() throws Exception {
@@ -262,14 +291,123 @@ class AuthenticatedFlowTest extends DaemonFlowFixture {
         AppWire.OutgoingConnectionRequestResult r = caller.read().getOutgoingResult();
         assertEquals(Status.UNAUTHENTICATED, r.getStatus(), r.getMessage());
         assertNull(control.poll(500), "the callee application is never notified");
-        assertEquals(0, calleeSessions(), "no channel was even attempted");
+        assertThePreparedSessionNeverSawTheOffer();
     }
 
     @Test
     void nodeSwappingTheOfferFingerprintIsRefused() throws Exception {
         assertUnauthenticatedAndCalleeAppNeverTold(onRequest(b -> b.setOffer(flipLast(b.getOffer()))),
                 Privacy.LOCAL_AUTHENTICATED, false);
-        assertEquals(0, calleeSessions());
+        assertThePreparedSessionNeverSawTheOffer();
+    }
+
+    // ---------------------------------------------------------------- trickled signals
+
+    private static UnaryOperator<NodeFrame> onSignal(UnaryOperator<NodeWire.Signal.Builder> change) {
+        return f -> f.hasSignal() ? NodeFrame.newBuilder().setSignal(change.apply(f.getSignal().toBuilder())).build() : f;
+    }
+
+    private List<FakeTransport.Session> sessions(Role role) {
+        return transport.created.stream().filter(s -> s.options.role() == role).toList();
+    }
+
+    /**
+     * Mode 3, the node relays both ends' trickled signal after {@code tamper}: none reaches a session, so no channel
+     * opens (the in-memory transport needs each end's signal) and the callee application is never asked.
+     */
+    private void assertTamperedSignalsAreDropped(UnaryOperator<NodeFrame> tamper) throws Exception {
+        Daemon[] p = pair(Privacy.LOCAL_AUTHENTICATED, false);
+        TestApp control = listen(p[1], "chat", serverSocket().getLocalPort());
+        TestApp caller = app(p[0]);
+        node.tamper = tamper;
+        node.received.clear();
+        caller.send(connect(p[1].user(), "phone", "chat", NodeWire.ChannelType.DATA, 1));
+        await(() -> node.received.stream().filter(r -> r.frame().hasSignal()).count() == 2, "both ends signalled");
+        assertNull(control.poll(700), "the callee application is never notified");
+        assertEquals(1, sessions(Role.CONTROLLING).size());
+        assertEquals(1, sessions(Role.CONTROLLED).size());
+        for (FakeTransport.Session s : transport.created) {
+            assertEquals(0, s.signalsReceived.get(), "a tampered signal reached the " + s.options.role() + " session");
+            assertFalse(s.channel().isDone() && !s.channel().isCompletedExceptionally(), "no channel");
+        }
+    }
+
+    @Test
+    void nodeAlteringATrickledCandidateIsIgnored() throws Exception {
+        assertTamperedSignalsAreDropped(onSignal(b -> b.setPayload(flipLast(b.getPayload()))));
+    }
+
+    @Test
+    void nodeStrippingTheSignalSignatureIsIgnored() throws Exception {
+        assertTamperedSignalsAreDropped(onSignal(NodeWire.Signal.Builder::clearSignature));
+    }
+
+    @Test
+    void nodeRenumberingASignalIsIgnored() throws Exception {
+        assertTamperedSignalsAreDropped(onSignal(b -> b.setSequence(b.getSequence() + 1)));
+    }
+
+    @Test
+    void nodeReplayingASignalFromAnotherConnectionIsIgnored() throws Exception {
+        // the first connect's signals, recorded as relayed, are replayed into the second connect
+        Daemon[] p = pair(Privacy.LOCAL_AUTHENTICATED, false);
+        ServerSocket bobChat = serverSocket();
+        TestApp control = listen(p[1], "chat", bobChat.getLocalPort());
+        TestApp caller = app(p[0]);
+        List<NodeWire.Signal> first = new java.util.concurrent.CopyOnWriteArrayList<>();
+        node.tamper = f -> {
+            if (f.hasSignal()) {
+                first.add(f.getSignal());
+            }
+            return f;
+        };
+        caller.send(connect(p[1].user(), "phone", "chat", NodeWire.ChannelType.DATA, 1));
+        control.send(decision(control.read().getIncomingRequest(), true));
+        assertEquals(Status.ACCEPTED, caller.read().getOutgoingResult().getStatus());
+        assertTrue(control.read().hasConnectionOpened());
+        assertEquals(2, first.size());
+        java.util.concurrent.atomic.AtomicInteger replayed = new java.util.concurrent.atomic.AtomicInteger();
+        node.tamper = f -> f.hasSignal() ? NodeFrame.newBuilder().setSignal(first.get(replayed.getAndIncrement() % 2)
+                .toBuilder().setConnectionId(f.getSignal().getConnectionId())).build() : f;
+        int before = transport.created.size();
+        TestApp caller2 = app(p[0]);
+        caller2.send(connect(p[1].user(), "phone", "chat", NodeWire.ChannelType.DATA, 2));
+        await(() -> transport.created.size() == before + 2, "both sessions of the second connect");
+        assertNull(control.poll(700), "the callee application is not asked about the second connect");
+        for (FakeTransport.Session s : transport.created.subList(before, before + 2)) {
+            assertEquals(0, s.signalsReceived.get(), "a replayed signal reached the " + s.options.role() + " session");
+        }
+    }
+
+    /** Alice connects to Bob in {@code privacy}, Bob's app accepts; returns once Alice's app heard ACCEPTED. */
+    private void connectAccepted(Privacy privacy) throws Exception {
+        Daemon[] p = pair(privacy, false);
+        TestApp control = listen(p[1], "chat", serverSocket().getLocalPort());
+        TestApp caller = app(p[0]);
+        caller.send(connect(p[1].user(), "phone", "chat", NodeWire.ChannelType.DATA, 1));
+        control.send(decision(control.read().getIncomingRequest(), true));
+        assertEquals(Status.ACCEPTED, caller.read().getOutgoingResult().getStatus());
+        Thread.sleep(300); // every copy of every signal has arrived
+    }
+
+    @Test
+    void nodeRepeatingASignalDeliversItOnce() throws Exception {
+        node.signalCopies = 3;
+        connectAccepted(Privacy.LOCAL_AUTHENTICATED);
+        for (FakeTransport.Session s : transport.created) {
+            assertEquals(1, s.signalsReceived.get(), "the " + s.options.role() + " session got a repeated signal");
+        }
+    }
+
+    @Test
+    void withoutAuthenticationSignalsAreTakenAsTheyCome() throws Exception {
+        // the control case of the tests above: mode 1 without mutual authentication does not check signals
+        node.tamper = onSignal(NodeWire.Signal.Builder::clearSignature);
+        node.signalCopies = 2;
+        connectAccepted(Privacy.UPLOAD);
+        for (FakeTransport.Session s : transport.created) {
+            assertEquals(2, s.signalsReceived.get());
+        }
     }
 
     @Test

@@ -48,6 +48,8 @@ public final class FakeTransport implements P2PTransport {
         volatile Session peer;
         volatile boolean gotSignal;
         public volatile boolean closed;
+        /** Signals the daemon handed to this session. */
+        public final java.util.concurrent.atomic.AtomicInteger signalsReceived = new java.util.concurrent.atomic.AtomicInteger();
 
         Session(SessionOptions options, Consumer<byte[]> signalOut) {
             this.options = options;
@@ -73,12 +75,18 @@ public final class FakeTransport implements P2PTransport {
 
         @Override
         public void remoteSignal(byte[] signal) {
+            signalsReceived.incrementAndGet();
             String s = new String(signal, StandardCharsets.UTF_8);
             if (!s.startsWith("cand:")) {
                 throw new ProtocolException("bad signal " + s);
             }
             gotSignal = true;
             maybeOpen();
+        }
+
+        /** Whether the peer's description was applied (which, in a real transport, starts connectivity checks). */
+        public boolean hasRemoteDescription() {
+            return peer != null;
         }
 
         boolean ready() {

@@ -80,6 +80,8 @@ public final class TestNode implements AutoCloseable {
     public volatile boolean swallowConnects;
     /** A malicious node: rewrites every ConnectRequest and ConnectResult it routes (identity by default). */
     public volatile UnaryOperator<NodeFrame> tamper = UnaryOperator.identity();
+    /** How many times each signal is relayed (a node replaying signals sends more than one). */
+    public volatile int signalCopies = 1;
     /** Every ConnectRequest routed, after tampering: a malicious node may replay them. */
     public final List<NodeFrame> routedRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -233,7 +235,10 @@ public final class TestNode implements AutoCloseable {
                     if (ends != null) {
                         Conn other = online.get(ends[0].equals(c.key()) ? ends[1] : ends[0]);
                         if (other != null) {
-                            other.ch.writeAndFlush(f);
+                            NodeFrame relayed = tamper.apply(f);
+                            for (int i = 0; i < signalCopies; i++) {
+                                other.ch.writeAndFlush(relayed);
+                            }
                         }
                     }
                 }

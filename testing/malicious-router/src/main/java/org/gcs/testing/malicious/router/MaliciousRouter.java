@@ -39,6 +39,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  *       inside the offer (ConnectRequest) or answer (ConnectResult) with the attacker's.
  *   <li>{@code replay}: records the first ConnectRequest and delivers it again in place of every later one (the result
  *       is mapped back so the caller hears it).
+ *   <li>{@code alter-signals}: flips the last byte of every trickled signal's payload.
  * </ul>
  *
  * The fingerprint is found by the transport's description format ({@code "GI"}, version, kind, ufrag, password,
@@ -180,6 +181,12 @@ public final class MaliciousRouter implements Router {
     }
 
     private RoutedMessage signal(RoutedMessage m, NodeWire.Signal s) {
+        if ("alter-signals".equals(mode) && !s.getPayload().isEmpty()) {
+            byte[] p = s.getPayload().toByteArray();
+            p[p.length - 1] ^= 1;
+            LOG.log(Level.WARNING, "MALICIOUS: trickled signal " + s.getSequence() + " altered");
+            return with(m, NodeFrame.newBuilder().setSignal(s.toBuilder().setPayload(ByteString.copyFrom(p))).build());
+        }
         Relay toCallee = byRealId.get(s.getConnectionId());
         if (toCallee != null && m.fromUser().equals(toCallee.realUser())) {
             return new RoutedMessage(toCallee.fakeUser(), m.fromDevice(), m.toUser(), m.toDevice(), NodeFrame.newBuilder()
