@@ -5,7 +5,7 @@ import java.nio.file.Path;
 /**
  * {@code java -jar launcher/target/gcs-launcher.jar demo [workdir]} runs the local demo;
  * {@code bench [N ...]} runs the concurrent-connect benchmark (default N = 10, 100, 500) and prints its table;
- * {@code authbench [per-block [blocks]]} compares sequential connects with and without mutual authentication.
+ * {@code authbench [pairs]} compares sequential connects with and without mutual authentication (default 200 pairs).
  */
 public final class Main {
     private Main() {
@@ -23,15 +23,14 @@ public final class Main {
                 status = results.stream().allMatch(r -> r.failed() == 0) ? 0 : 1;
             }
             case "authbench" -> {
-                int perBlock = args.length > 1 ? Integer.parseInt(args[1]) : 25;
-                int blocks = args.length > 2 ? Integer.parseInt(args[2]) : 2;
-                var results = new AuthBench(Path.of("run/authbench"), System.out).run(perBlock, blocks, 5);
+                int pairs = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+                var comparison = new AuthBench(Path.of("run/authbench"), System.out).run(pairs, 5);
                 System.out.println();
-                System.out.print(AuthBench.markdown(results));
-                status = results.stream().allMatch(r -> r.failed() == 0) ? 0 : 1;
+                System.out.print(AuthBench.markdown(comparison));
+                status = comparison.plain().failed() == 0 && comparison.authenticated().failed() == 0 ? 0 : 1;
             }
             default -> {
-                System.err.println("usage: gcs-launcher demo [workdir] | bench [N ...] | authbench [per-block [blocks]]");
+                System.err.println("usage: gcs-launcher demo [workdir] | bench [N ...] | authbench [pairs]");
                 status = 2;
             }
         }
