@@ -25,8 +25,9 @@ import org.gcs.client.PeerConnection;
  * (the callee, whose app accepts everything) and two callers, Alice and Carol, all in privacy mode {@code upload}. One
  * caller's friends entry for Bob (and Bob's for her) carries {@code +auth}, the other's does not; each pair is one
  * connect of each, in alternating order, to the same Bob process. Halfway the two callers swap roles, so that each
- * caller process serves both configurations equally. Connects are sequential and {@value #QUIET_MILLIS} ms apart after
- * both ends closed, so every connect is measured alone.
+ * caller process serves both configurations equally. Connects are sequential; after both ends closed the pipe the bench
+ * waits {@code quietMillis} (default {@value #QUIET_MILLIS} ms, so that every connect is measured alone; shorter waits
+ * let a connect overlap the previous channel's tear-down).
  *
  * <p>Reported: per configuration the median, 90th percentile and mean; the difference of the medians with a 95 %
  * percentile-bootstrap interval (resampling the pairs); and the median of the per-pair differences.
@@ -34,15 +35,17 @@ import org.gcs.client.PeerConnection;
 public final class AuthBench {
     private static final AppId APP = AppId.of("bench");
     private static final DeviceId BOB_DEVICE = DeviceId.of("phone");
-    private static final long QUIET_MILLIS = 500;
+    static final long QUIET_MILLIS = 500;
     private static final int BOOTSTRAP_ROUNDS = 5000;
 
     private final Path workDir;
     private final PrintStream out;
+    private final long quietMillis;
 
-    public AuthBench(Path workDir, PrintStream out) {
+    public AuthBench(Path workDir, PrintStream out, long quietMillis) {
         this.workDir = workDir.toAbsolutePath();
         this.out = out;
+        this.quietMillis = quietMillis;
     }
 
     /** Latencies of one configuration. */
@@ -140,7 +143,7 @@ public final class AuthBench {
     }
 
     /** One connect and its tear-down; the latency in nanoseconds, or -1 if it failed. */
-    private static long connect(GcsClient app, UserId bob, ConcurrentLinkedQueue<PeerConnection> accepted)
+    private long connect(GcsClient app, UserId bob, ConcurrentLinkedQueue<PeerConnection> accepted)
             throws InterruptedException {
         long latency;
         long start = System.nanoTime();
@@ -157,7 +160,7 @@ public final class AuthBench {
             c.close();
         }
         // let both daemons finish closing this channel (QUIC close, ICE agent release)
-        Thread.sleep(QUIET_MILLIS);
+        Thread.sleep(quietMillis);
         return latency;
     }
 

@@ -118,12 +118,17 @@ public final class Chat {
             BufferedReader keyboard = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
             OutputStream to = pipe.output();
             String line;
-            while (reader.isAlive() && (line = keyboard.readLine()) != null) {
-                to.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-                to.flush();
+            // a peer that finished its side still reads ours (half-close): keep sending until our input ends
+            try {
+                while ((line = keyboard.readLine()) != null) {
+                    to.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                    to.flush();
+                }
+                pipe.shutdownOutput();
+            } catch (IOException e) {
+                out.println("cannot send: " + e.getMessage());
             }
             if (reader.isAlive()) {
-                pipe.shutdownOutput();
                 out.println("sent end of chat; waiting for peer");
                 reader.join(DRAIN_WAIT.toMillis());
             }

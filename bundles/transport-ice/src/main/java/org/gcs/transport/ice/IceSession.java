@@ -587,7 +587,7 @@ final class IceSession implements PeerSession {
     }
 
     /**
-     * Builds the QUIC endpoint as soon as the peer's fingerprint is known, on a pool thread: its TLS context and codec
+     * Builds the QUIC endpoint as soon as the peer's fingerprint is known, on a set-up thread: its TLS context and codec
      * cost milliseconds of CPU, which then overlap the connectivity checks instead of following them, and the serial
      * executor stays free for ICE events meanwhile. The server listens before the client's first packet can arrive (what
      * arrives earlier waits in the host socket's buffer); the client connects once a pair is selected.
@@ -599,7 +599,7 @@ final class IceSession implements PeerSession {
         SelectedPairPath p = new SelectedPairPath(component);
         this.path = p;
         byte[] peerFingerprint = remote.fingerprint();
-        transport.pool().execute(() -> {
+        Runnable build = () -> {
             QuicEndpoint ep;
             try {
                 ep = QuicEndpoint.start(options.role() == Role.CONTROLLING, options.type(), certificate,
@@ -610,7 +610,12 @@ final class IceSession implements PeerSession {
                 return;
             }
             serial.execute(() -> installQuic(ep));
-        });
+        };
+        try {
+            transport.setup().execute(build);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            build.run(); // shutting down: build here, on the session's turn
+        }
     }
 
     private void installQuic(QuicEndpoint ep) {

@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -48,7 +50,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * }</pre>
  *
  * Threads: one Netty event-loop group ({@code event_loop_threads}), a pool for session steps and ice4j calls (idle
- * threads end after 5 s), one timer; per open channel one receive thread (two with the {@code quic_direct=false} shim); ice4j's own (shared, idle-terminating) pools.
+ * threads end after 5 s), two set-up threads per core for QUIC endpoints and certificates (idle ones end too), one timer; per open channel one receive thread (two with the {@code quic_direct=false} shim); ice4j's own (shared, idle-terminating) pools.
  */
 @org.osgi.service.component.annotations.Component(service = P2PTransport.class, configurationPid = IceTransport.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
@@ -146,6 +148,7 @@ public final class IceTransport implements P2PTransport {
     private final TransportSettings settings;
     private final ClassLoader loader = IceTransport.class.getClassLoader();
     private final ThreadPoolExecutor pool;
+    private final ThreadPoolExecutor setup;
     private final ScheduledThreadPoolExecutor timer;
     private final EventLoopGroup eventLoops;
     private final Set<IceSession> sessions = ConcurrentHashMap.newKeySet();
@@ -165,6 +168,9 @@ public final class IceTransport implements P2PTransport {
         this.settings = settings;
         Ice4jRuntime.initialise(settings, loader);
         this.pool = new ThreadPoolExecutor(0, 256, 5, TimeUnit.SECONDS, new SynchronousQueue<>(), threads("gcs-ice-worker"));
+        int cpus = Runtime.getRuntime().availableProcessors();
+        this.setup = new ThreadPoolExecutor(2 * cpus, 2 * cpus, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads("gcs-ice-setup"));
+        setup.allowCoreThreadTimeOut(true);
         this.timer = new ScheduledThreadPoolExecutor(1, threads("gcs-ice-timer"));
         timer.setRemoveOnCancelPolicy(true);
         this.eventLoops = new MultiThreadIoEventLoopGroup(settings.eventLoopThreads(),
@@ -190,7 +196,7 @@ public final class IceTransport implements P2PTransport {
             return;
         }
         try {
-            pool.execute(() -> spare.compareAndSet(null,
+            setup.execute(() -> spare.compareAndSet(null,
                     new SpareCertificate(SessionCertificate.generate(CERTIFICATE_VALIDITY), System.nanoTime())));
         } catch (RejectedExecutionException e) {
             // shutting down: the next session makes its own
@@ -235,6 +241,7 @@ public final class IceTransport implements P2PTransport {
         timer.shutdownNow();
         eventLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
         pool.shutdown();
+        setup.shutdownNow();
         try {
             if (!pool.awaitTermination(3, TimeUnit.SECONDS)) {
                 LOG.log(Level.WARNING, "ICE transport tasks still running after deactivation");
@@ -242,6 +249,15 @@ public final class IceTransport implements P2PTransport {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Set-up work (QUIC endpoints, which also wait for their event loop to bind, and certificates ahead of need): two
+     * threads per core, queued, so that a burst of sessions neither starves the session pool nor runs far more of it at
+     * once than there are cores.
+     */
+    Executor setup() {
+        return setup;
     }
 
     void forget(IceSession s) {

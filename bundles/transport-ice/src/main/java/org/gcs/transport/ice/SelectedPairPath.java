@@ -60,11 +60,19 @@ final class SelectedPairPath implements IcePath {
         }
     }
 
-    /** Ends a {@link #receive} waiting for selection; the sockets themselves belong to the agent. */
+    /**
+     * Ends a {@link #receive} waiting for selection, or blocked on the selected host socket: the session is over and the
+     * agent is about to be freed, so that socket is closed here too (ice4j's multiplexing socket did not always wake a
+     * reader blocked in it when the agent freed it, and the channel's receive thread stayed).
+     */
     void close() {
         closed = true;
         synchronized (lock) {
             lock.notifyAll();
+        }
+        Route r = route;
+        if (r != null && !r.viaComponent()) {
+            r.socket().close();
         }
     }
 

@@ -59,6 +59,8 @@ public final class QuicEndpoint {
     public static final String ALPN = "gcs-p2p/1";
     private static final Logger LOG = Logger.getLogger(QuicEndpoint.class.getName());
     private static final long CLOSE_FLUSH_DELAY_MS = 100;
+    /** How long building an endpoint waits for its event loop to bind the channel (a loaded loop is slow, not dead). */
+    private static final long BIND_TIMEOUT_SECONDS = 30;
     private static final long KEEPALIVE_WINDOW = 64 * 1024;
     private static final byte[] KEEPALIVE = {0};
     /** How long {@code sendDatagram} waits for a congested connection before dropping the datagram. */
@@ -128,7 +130,7 @@ public final class QuicEndpoint {
     private final Settings settings;
     private final PinningTrustManager trustManager;
     private final UdpShim shim;
-    private final Channel udp;
+    private volatile Channel udp; // set once bound; null only while the constructor binds
     private final Runnable afterClose;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -141,7 +143,7 @@ public final class QuicEndpoint {
 
     private QuicEndpoint(boolean client, ChannelType type, Settings settings, PinningTrustManager trustManager,
                          UdpShim shim, IcePath path, String name, ClassLoader loader, EventLoopGroup group,
-                         ChannelHandler codec, Runnable afterClose) {
+                         ChannelHandler codec, Runnable afterClose, QuicEndpoint[] self) {
         this.client = client;
         this.type = type;
         this.settings = settings;
@@ -157,15 +159,23 @@ public final class QuicEndpoint {
                     .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
                     .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024);
         }
+        // the server's codec hands connections to this endpoint; datagrams may be read as soon as the channel is bound
+        // (the pair can be selected while the endpoint is built)
+        self[0] = this;
         ChannelFuture bind = b.bind(shim == null ? IceDatagramChannel.LOCAL
                 : new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        if (!bind.awaitUninterruptibly(5, TimeUnit.SECONDS) || !bind.isSuccess()) {
+        if (!bind.awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS) || !bind.isSuccess()) {
+            bind.channel().close();
             if (shim != null) {
                 shim.close();
             }
-            throw new TransportException("cannot bind the QUIC socket", bind.cause());
+            throw new TransportException("cannot bind the QUIC socket" + (bind.isDone() ? "" : " within "
+                    + BIND_TIMEOUT_SECONDS + " s (event loops busy)"), bind.cause());
         }
         this.udp = bind.channel();
+        if (released.get()) {
+            udp.close(); // failed while binding
+        }
     }
 
     /**
@@ -209,8 +219,8 @@ public final class QuicEndpoint {
                     })
                     .build();
         }
-        QuicEndpoint ep = new QuicEndpoint(client, type, settings, tm, shim, path, name, loader, group, codec, afterClose);
-        self[0] = ep;
+        QuicEndpoint ep = new QuicEndpoint(client, type, settings, tm, shim, path, name, loader, group, codec, afterClose,
+                self);
         if (shim != null) {
             shim.start((InetSocketAddress) ep.udp.localAddress(), loader);
         }
@@ -393,12 +403,13 @@ public final class QuicEndpoint {
     }
 
     private void releaseLater() {
-        if (udp.eventLoop().isShuttingDown()) {
+        Channel u = udp;
+        if (u == null || u.eventLoop().isShuttingDown()) {
             release();
             return;
         }
         try {
-            udp.eventLoop().schedule(this::release, CLOSE_FLUSH_DELAY_MS, TimeUnit.MILLISECONDS).addListener(f -> {
+            u.eventLoop().schedule(this::release, CLOSE_FLUSH_DELAY_MS, TimeUnit.MILLISECONDS).addListener(f -> {
                 if (f.isCancelled()) {
                     release(); // the event loop shut down meanwhile and dropped its scheduled tasks
                 }
@@ -412,7 +423,10 @@ public final class QuicEndpoint {
         if (!released.compareAndSet(false, true)) {
             return;
         }
-        udp.close();
+        Channel u = udp;
+        if (u != null) {
+            u.close();
+        }
         if (shim != null) {
             shim.close();
         }
