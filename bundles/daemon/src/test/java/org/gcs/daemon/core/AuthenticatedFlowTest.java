@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import org.gcs.api.UserId;
 import org.gcs.api.transport.Role;
@@ -55,15 +54,6 @@ class AuthenticatedFlowTest extends DaemonFlowFixture {
         d.checkFriends();
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long end = System.currentTimeMillis() + 10_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > end) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
 
     private TestApp app(Daemon d) throws Exception {
         TestApp a = new TestApp(d.apiPort());
@@ -72,30 +62,13 @@ class AuthenticatedFlowTest extends DaemonFlowFixture {
         return a;
     }
 
-    private TestApp listen(Daemon d, String app, int port) throws Exception {
-        TestApp control = app(d);
-        control.send(AppFrame.newBuilder().setListenIntent(AppWire.ListenIntent.newBuilder()
-                .setRequestId(1).setApp(app).setPort(port)).build());
-        assertEquals(Status.OK, control.read().getListenResult().getStatus());
-        return control;
-    }
 
-    private static AppFrame connect(UserId user, String device, String app, NodeWire.ChannelType type, long requestId) {
-        return AppFrame.newBuilder().setConnect(AppWire.ConnectApp.newBuilder().setRequestId(requestId)
-                .setUserId(user.toString()).setDeviceId(device).setApp(app).setFromApp("chat").setType(type)).build();
-    }
 
     private static AppFrame decision(AppWire.IncomingConnectionRequest in, boolean accept) {
         return AppFrame.newBuilder().setIncomingDecision(AppWire.IncomingConnectionDecision.newBuilder()
                 .setConnectionId(in.getConnectionId()).setAccept(accept)).build();
     }
 
-    private ServerSocket serverSocket() throws Exception {
-        ServerSocket ss = new ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress());
-        ss.setSoTimeout(10_000);
-        closeLater.add(ss);
-        return ss;
-    }
 
     /** Alice and Bob, friends of each other, logged in. */
     private Daemon[] pair(Privacy privacy, boolean mutualAuth) throws Exception {
@@ -109,6 +82,22 @@ class AuthenticatedFlowTest extends DaemonFlowFixture {
                     && node.uploadedFriends(bob.user(), "phone").contains(alice.user().toString()), "bob's upload");
         }
         return new Daemon[] {alice, bob};
+    }
+
+    /** After {@link #connectAccepted}: both daemons, Bob's chat port, his app's control connection, Alice's app. */
+    private record Accepted(Daemon[] daemons, ServerSocket bobChat, TestApp control, TestApp caller) {
+    }
+
+    /** Alice connects to Bob's chat app in {@code privacy}, which accepts; returns once Alice's app heard ACCEPTED. */
+    private Accepted connectAccepted(Privacy privacy, boolean mutualAuth) throws Exception {
+        Daemon[] p = pair(privacy, mutualAuth);
+        ServerSocket bobChat = serverSocket();
+        TestApp control = listen(p[1], "chat", bobChat.getLocalPort());
+        TestApp caller = app(p[0]);
+        caller.send(connect(p[1].user(), "phone", "chat", NodeWire.ChannelType.DATA, 1));
+        control.send(decision(control.read().getIncomingRequest(), true));
+        assertEquals(Status.ACCEPTED, caller.read().getOutgoingResult().getStatus());
+        return new Accepted(p, bobChat, control, caller);
     }
 
     @Test
@@ -350,10 +339,6 @@ class AuthenticatedFlowTest extends DaemonFlowFixture {
     @Test
     void nodeReplayingASignalFromAnotherConnectionIsIgnored() throws Exception {
         // the first connect's signals, recorded as relayed, are replayed into the second connect
-        Daemon[] p = pair(Privacy.LOCAL_AUTHENTICATED, false);
-        ServerSocket bobChat = serverSocket();
-        TestApp control = listen(p[1], "chat", bobChat.getLocalPort());
-        TestApp caller = app(p[0]);
         List<NodeWire.Signal> first = new java.util.concurrent.CopyOnWriteArrayList<>();
         node.tamper = f -> {
             if (f.hasSignal()) {
@@ -361,9 +346,9 @@ class AuthenticatedFlowTest extends DaemonFlowFixture {
             }
             return f;
         };
-        caller.send(connect(p[1].user(), "phone", "chat", NodeWire.ChannelType.DATA, 1));
-        control.send(decision(control.read().getIncomingRequest(), true));
-        assertEquals(Status.ACCEPTED, caller.read().getOutgoingResult().getStatus());
+        Accepted a = connectAccepted(Privacy.LOCAL_AUTHENTICATED, false);
+        Daemon[] p = a.daemons();
+        TestApp control = a.control();
         assertTrue(control.read().hasConnectionOpened());
         assertEquals(2, first.size());
         java.util.concurrent.atomic.AtomicInteger replayed = new java.util.concurrent.atomic.AtomicInteger();
@@ -379,21 +364,11 @@ class AuthenticatedFlowTest extends DaemonFlowFixture {
         }
     }
 
-    /** Alice connects to Bob in {@code privacy}, Bob's app accepts; returns once Alice's app heard ACCEPTED. */
-    private void connectAccepted(Privacy privacy) throws Exception {
-        Daemon[] p = pair(privacy, false);
-        TestApp control = listen(p[1], "chat", serverSocket().getLocalPort());
-        TestApp caller = app(p[0]);
-        caller.send(connect(p[1].user(), "phone", "chat", NodeWire.ChannelType.DATA, 1));
-        control.send(decision(control.read().getIncomingRequest(), true));
-        assertEquals(Status.ACCEPTED, caller.read().getOutgoingResult().getStatus());
-        Thread.sleep(300); // every copy of every signal has arrived
-    }
-
     @Test
     void nodeRepeatingASignalDeliversItOnce() throws Exception {
         node.signalCopies = 3;
-        connectAccepted(Privacy.LOCAL_AUTHENTICATED);
+        connectAccepted(Privacy.LOCAL_AUTHENTICATED, false);
+        Thread.sleep(300); // every copy of every signal has arrived
         for (FakeTransport.Session s : transport.created) {
             assertEquals(1, s.signalsReceived.get(), "the " + s.options.role() + " session got a repeated signal");
         }
@@ -404,7 +379,8 @@ class AuthenticatedFlowTest extends DaemonFlowFixture {
         // the control case of the tests above: mode 1 without mutual authentication does not check signals
         node.tamper = onSignal(NodeWire.Signal.Builder::clearSignature);
         node.signalCopies = 2;
-        connectAccepted(Privacy.UPLOAD);
+        connectAccepted(Privacy.UPLOAD, false);
+        Thread.sleep(300);
         for (FakeTransport.Session s : transport.created) {
             assertEquals(2, s.signalsReceived.get());
         }
@@ -430,13 +406,9 @@ class AuthenticatedFlowTest extends DaemonFlowFixture {
 
     @Test
     void nodeReplayingAnOldRequestIsRefused() throws Exception {
-        Daemon[] p = pair(Privacy.LOCAL, true);
-        ServerSocket bobChat = serverSocket();
-        TestApp control = listen(p[1], "chat", bobChat.getLocalPort());
-        TestApp caller = app(p[0]);
-        caller.send(connect(p[1].user(), "phone", "chat", NodeWire.ChannelType.DATA, 1));
-        control.send(decision(control.read().getIncomingRequest(), true));
-        assertEquals(Status.ACCEPTED, caller.read().getOutgoingResult().getStatus());
+        Accepted a = connectAccepted(Privacy.LOCAL, true);
+        Daemon[] p = a.daemons();
+        TestApp control = a.control();
         assertEquals(Status.ACCEPTED, nextResponse().getStatus());
         assertTrue(control.read().hasConnectionOpened());
         NodeFrame recorded = node.routedRequests.get(0);
@@ -575,14 +547,10 @@ class AuthenticatedFlowTest extends DaemonFlowFixture {
 
     @Test
     void friendRemovedWhileConnectedIsRefusedAtOnce() throws Exception {
-        Daemon[] p = pair(Privacy.LOCAL_AUTHENTICATED, false);
-        ServerSocket bobChat = serverSocket();
-        TestApp control = listen(p[1], "chat", bobChat.getLocalPort());
-        TestApp caller = app(p[0]);
-        caller.send(connect(p[1].user(), "phone", "chat", NodeWire.ChannelType.DATA, 1));
-        control.send(decision(control.read().getIncomingRequest(), true));
-        assertEquals(Status.ACCEPTED, caller.read().getOutgoingResult().getStatus());
-        Socket piped = bobChat.accept();
+        Accepted a = connectAccepted(Privacy.LOCAL_AUTHENTICATED, false);
+        Daemon[] p = a.daemons();
+        TestApp control = a.control();
+        Socket piped = a.bobChat().accept();
         closeLater.add(piped);
 
         // bob removes alice; the watcher polls every second: no explicit re-read here

@@ -1,11 +1,21 @@
 package org.gcs.daemon.core;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.gcs.api.UserId;
+import org.gcs.api.wire.AppWire;
+import org.gcs.api.wire.AppWire.AppFrame;
+import org.gcs.api.wire.NodeWire;
+import org.gcs.api.wire.NodeWire.Status;
 import org.gcs.api.DeviceId;
 import org.gcs.daemon.testing.FakeTransport;
+import org.gcs.daemon.testing.TestApp;
 import org.gcs.daemon.testing.TestCredentials;
 import org.gcs.daemon.testing.TestNode;
 import org.junit.jupiter.api.AfterEach;
@@ -13,8 +23,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What the daemon flow tests share: a stand-in node over real TLS, an in-memory transport, test credentials, and
- * everything a test opened, closed newest first after it.
+ * What the daemon flow tests share: a stand-in node over real TLS, an in-memory transport, test credentials, the
+ * application-side helpers, and everything a test opened, closed newest first after it.
  */
 abstract class DaemonFlowFixture {
     @TempDir
@@ -44,5 +54,39 @@ abstract class DaemonFlowFixture {
         return new DaemonSettings("127.0.0.1", node.port(), node.nodeId(), DeviceId.of(device), "pk", "",
                 home.resolve("state/user.key"), home.resolve("friends.txt"), privacy, mutualAuth, "127.0.0.1", 0,
                 home.resolve("state"), connectTimeout, decisionTimeout);
+    }
+
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long end = System.currentTimeMillis() + 10_000;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > end) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** An application connection to {@code d} that listens for {@code app} on {@code port}. */
+    TestApp listen(Daemon d, String app, int port) throws Exception {
+        TestApp control = new TestApp(d.apiPort());
+        closeLater.add(control);
+        control.hello();
+        control.send(AppFrame.newBuilder().setListenIntent(AppWire.ListenIntent.newBuilder()
+                .setRequestId(1).setApp(app).setPort(port)).build());
+        assertEquals(Status.OK, control.read().getListenResult().getStatus());
+        return control;
+    }
+
+    static AppFrame connect(UserId user, String device, String app, NodeWire.ChannelType type, long requestId) {
+        return AppFrame.newBuilder().setConnect(AppWire.ConnectApp.newBuilder().setRequestId(requestId)
+                .setUserId(user.toString()).setDeviceId(device).setApp(app).setFromApp("chat").setType(type)).build();
+    }
+
+    /** A loopback server socket (the application's listening port), closed after the test. */
+    ServerSocket serverSocket() throws Exception {
+        ServerSocket ss = new ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress());
+        ss.setSoTimeout(10_000);
+        closeLater.add(ss);
+        return ss;
     }
 }

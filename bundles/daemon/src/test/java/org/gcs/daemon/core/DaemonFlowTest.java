@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
-import java.util.function.BooleanSupplier;
 import org.gcs.api.UserId;
 import org.gcs.api.wire.AppWire;
 import org.gcs.api.wire.AppWire.AppFrame;
@@ -49,15 +48,6 @@ class DaemonFlowTest extends DaemonFlowFixture {
         d.checkFriends();
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long end = System.currentTimeMillis() + 10_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > end) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
 
     private TestApp app(Daemon d) throws Exception {
         TestApp a = new TestApp(d.apiPort());
@@ -65,26 +55,8 @@ class DaemonFlowTest extends DaemonFlowFixture {
         return a;
     }
 
-    private TestApp listen(Daemon d, String app, int port) throws Exception {
-        TestApp control = app(d);
-        control.hello();
-        control.send(AppFrame.newBuilder().setListenIntent(AppWire.ListenIntent.newBuilder()
-                .setRequestId(1).setApp(app).setPort(port)).build());
-        assertEquals(Status.OK, control.read().getListenResult().getStatus());
-        return control;
-    }
 
-    private static AppFrame connect(UserId user, String device, String app, NodeWire.ChannelType type, long requestId) {
-        return AppFrame.newBuilder().setConnect(AppWire.ConnectApp.newBuilder().setRequestId(requestId)
-                .setUserId(user.toString()).setDeviceId(device).setApp(app).setFromApp("chat").setType(type)).build();
-    }
 
-    private ServerSocket serverSocket() throws Exception {
-        ServerSocket ss = new ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress());
-        ss.setSoTimeout(10_000);
-        closeLater.add(ss);
-        return ss;
-    }
 
     @Test
     void dataConnectionIsAcceptedPipedAndHalfClosed() throws Exception {
