@@ -13,6 +13,8 @@ final class Ice4jRuntime {
     /** Strong reference: java.util.logging forgets the level of an unreferenced logger. */
     private static volatile Logger ice4jLogger;
     private static volatile Logger componentSocketLogger;
+    private static volatile Logger connectorLogger;
+    private static volatile Logger netAccessLogger;
 
     private Ice4jRuntime() {
     }
@@ -28,6 +30,11 @@ final class Ice4jRuntime {
         Logger cs = Logger.getLogger("org.ice4j.ice.ComponentSocket");
         cs.setLevel(java.util.logging.Level.OFF);
         componentSocketLogger = cs;
+        // A session's selected host socket is closed by the session itself (SelectedPairPath.close), before ice4j frees
+        // the agent, so ice4j's STUN reader on it ends with "Socket closed" and logs it twice, with a stack trace, at every
+        // tear-down. Those records are dropped; every other record of these loggers still shows.
+        connectorLogger = quietOnClosedSocket("org.ice4j.stack.Connector");
+        netAccessLogger = quietOnClosedSocket("org.ice4j.stack.NetAccessManager");
         Thread t = Thread.currentThread();
         ClassLoader previous = t.getContextClassLoader();
         t.setContextClassLoader(loader);
@@ -40,5 +47,16 @@ final class Ice4jRuntime {
         } finally {
             t.setContextClassLoader(previous);
         }
+    }
+
+    private static Logger quietOnClosedSocket(String name) {
+        Logger l = Logger.getLogger(name);
+        l.setFilter(Ice4jRuntime::notAClosedSocket);
+        return l;
+    }
+
+    /** False for a record whose exception says that its socket was closed (the expected end of a STUN reader). */
+    static boolean notAClosedSocket(java.util.logging.LogRecord r) {
+        return !(r.getThrown() instanceof java.net.SocketException e && "Socket closed".equals(e.getMessage()));
     }
 }

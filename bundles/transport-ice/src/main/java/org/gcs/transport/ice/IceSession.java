@@ -59,8 +59,8 @@ import org.ice4j.ice.harvest.StunCandidateHarvester;
  * <li>connectivity checks start once the peer's description (or a trickled candidate) gave a remote candidate, without
  * waiting for local gathering; late remote candidates are paired by ice4j, late local ones by {@code pairLateLocal};
  * the controlling side nominates (direct pairs first, relayed ones after {@code relay_nomination_delay_ms}); both
- * ends build their QUIC endpoint from the moment they know the peer's fingerprint, and the callee's server listens;</li>
- * <li>ICE completed: the caller's QUIC client connects over the selected pair; once the handshake (and for DATA the
+ * ends build their QUIC endpoint from the moment they know the peer's fingerprint, and the caller's server listens;</li>
+ * <li>ICE completed: the callee's QUIC client connects over the selected pair; once the handshake (and for DATA the
  * stream) is up, {@link #channel()} completes and the channel owns every socket and thread of the session.</li>
  * </ol>
  * All state changes run on one {@link SerialExecutor}; failures of any step, the timeout, and {@link #close()} complete
@@ -560,7 +560,7 @@ final class IceSession implements PeerSession {
         }
         LOG.fine(() -> name + ": ICE completed after " + elapsed() + " on " + selectedPair);
         stage = "QUIC handshake on " + pathKind + " path";
-        if (options.role() == Role.CONTROLLING) {
+        if (quicClient()) {
             if (quic != null) {
                 quic.connect();
             } // else: installQuic connects once the endpoint is built
@@ -602,7 +602,7 @@ final class IceSession implements PeerSession {
         Runnable build = () -> {
             QuicEndpoint ep;
             try {
-                ep = QuicEndpoint.start(options.role() == Role.CONTROLLING, options.type(), certificate,
+                ep = QuicEndpoint.start(quicClient(), options.type(), certificate,
                         peerFingerprint, settings.quic(), transport.eventLoops(), p, name, transport.loader(),
                         this::releaseIce);
             } catch (IOException | RuntimeException e) {
@@ -618,13 +618,26 @@ final class IceSession implements PeerSession {
         }
     }
 
+    /**
+     * The callee (controlled) is the QUIC client. It learns the selected pair from the caller's nomination, about half a
+     * round trip before the caller learns it from the response to that check, so its first flight reaches the caller
+     * about when the caller's ICE completes. The client's handshake completes after one round trip, having checked the
+     * server's certificate; the server's after one and a half, having checked the client's. On an authenticated connect
+     * the callee asks its application once it has checked the caller: as the client it can do so a full round trip
+     * earlier than as the server, and its decision reaches the caller when the caller's own handshake is about complete,
+     * with no extra round trip over an unauthenticated connect (docs/PROTOCOL.md, "Decision over the channel").
+     */
+    private boolean quicClient() {
+        return options.role() == Role.CONTROLLED;
+    }
+
     private void installQuic(QuicEndpoint ep) {
         if (abandoned()) {
             ep.abort(); // the session failed or was closed while the endpoint was built
             return;
         }
         quic = ep;
-        if (iceCompleted && options.role() == Role.CONTROLLING) {
+        if (iceCompleted && quicClient()) {
             ep.connect();
         }
         // on the event loop that completed the handshake when the session is idle: no hand-off before the channel is

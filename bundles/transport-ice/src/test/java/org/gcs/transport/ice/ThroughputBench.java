@@ -90,7 +90,7 @@ public final class ThroughputBench {
                 + " median connect (ICE, loopback, warm JVM) %.0f ms%n", mb, rounds, i, u, i / u, median(connectMs));
     }
 
-    private static P2PChannel[] connectIce(IceTransport t, List<Double> connectMs) throws Exception {
+    static P2PChannel[] connectIce(IceTransport t, List<Double> connectMs) throws Exception {
         long t0 = System.nanoTime();
         Duration timeout = Duration.ofSeconds(15);
         PeerSession[] callee = new PeerSession[1];
@@ -123,7 +123,7 @@ public final class ThroughputBench {
     }
 
     /** The same QUIC endpoints as the transport's, over two plain 127.0.0.1 UDP sockets. */
-    private static P2PChannel[] connectUdp(EventLoopGroup group, QuicEndpoint.Settings settings) throws Exception {
+    static P2PChannel[] connectUdp(EventLoopGroup group, QuicEndpoint.Settings settings) throws Exception {
         UdpPath pa = new UdpPath();
         UdpPath pb = new UdpPath();
         pa.peer = pb.address();
@@ -171,13 +171,13 @@ public final class ThroughputBench {
         return total * 8 / sec / 1e6;
     }
 
-    private static void closeAll(P2PChannel[] ch) throws Exception {
+    static void closeAll(P2PChannel[] ch) throws Exception {
         ch[0].close();
         ch[1].close();
         ch[1].closeFuture().get(5, TimeUnit.SECONDS);
     }
 
-    private static double median(List<Double> v) {
+    static double median(List<Double> v) {
         List<Double> s = new ArrayList<>(v);
         Collections.sort(s);
         int n = s.size();

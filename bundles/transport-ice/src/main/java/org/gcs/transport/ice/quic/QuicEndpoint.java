@@ -277,7 +277,7 @@ public final class QuicEndpoint {
                     QuicChannel ch = (QuicChannel) f.getNow();
                     connected(ch);
                     if (type == ChannelType.STREAM) {
-                        ready.complete(null);
+                        completeReadyAfterFlush(ch);
                         return;
                     }
                     StreamPipe p = new StreamPipe(false);
@@ -290,9 +290,23 @@ public final class QuicEndpoint {
                         }
                         QuicStreamChannel s = (QuicStreamChannel) sf.getNow();
                         s.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {(byte) StreamPipe.PREAMBLE}));
-                        ready.complete(null);
+                        completeReadyAfterFlush(ch);
                     });
                 });
+    }
+
+    /**
+     * Client: completes {@link #ready()} in the event loop's next task. The handshake completes while the codec reads the
+     * server's flight, and the client's Finished that this read produced is sent when the read is complete. Completing
+     * here would run every dependent (the session's channel, the daemon) first and hold the Finished back, by about a
+     * millisecond on a loaded machine: a millisecond the server waits for before its channel is ready.
+     */
+    private void completeReadyAfterFlush(Channel ch) {
+        try {
+            ch.eventLoop().execute(() -> ready.complete(null));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            ready.complete(null); // the loop is shutting down: nothing is sent any more, nothing to wait for
+        }
     }
 
     private boolean acceptedOne; // event loop only
@@ -463,6 +477,8 @@ public final class QuicEndpoint {
                 if (type == ChannelType.DATA) {
                     pipe = new StreamPipe(true);
                 }
+                // At once, not after the flush: what this read produced (acknowledgements, HANDSHAKE_DONE) is nothing
+                // the client waits for, and the server's dependents (asking the callee's application) are.
                 ready.complete(null);
             }
             ctx.fireChannelActive();
