@@ -49,8 +49,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * try (P2PChannel ch = caller.channel().join()) { ch.output().write(data); }
  * }</pre>
  *
- * Threads: one Netty event-loop group ({@code event_loop_threads}), a pool for session steps and ice4j calls (idle
- * threads end after 5 s), two set-up threads per core for QUIC endpoints and certificates (idle ones end too), one timer; per open channel one receive thread (two with the {@code quic_direct=false} shim); ice4j's own (shared, idle-terminating) pools.
+ * Threads: one Netty event-loop group ({@code event_loop_threads}), a pool for session steps and ice4j calls (at most
+ * 256 at once, beyond that queued on two overflow threads per core; idle threads end after 5 s), two set-up threads
+ * per core for QUIC endpoints and certificates (idle ones end too), one timer; per open channel one receive thread
+ * (two with the {@code quic_direct=false} shim); ice4j's own (shared, idle-terminating) pools.
  */
 @org.osgi.service.component.annotations.Component(service = P2PTransport.class, configurationPid = IceTransport.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
@@ -147,7 +149,10 @@ public final class IceTransport implements P2PTransport {
 
     private final TransportSettings settings;
     private final ClassLoader loader = IceTransport.class.getClassLoader();
+    /** Session steps and ice4j calls beyond this many at once wait in the overflow queue. */
+    static final int MAX_POOL_THREADS = 256;
     private final ThreadPoolExecutor pool;
+    private final ThreadPoolExecutor overflow;
     private final ThreadPoolExecutor setup;
     private final ScheduledThreadPoolExecutor timer;
     private final EventLoopGroup eventLoops;
@@ -167,8 +172,12 @@ public final class IceTransport implements P2PTransport {
     IceTransport(TransportSettings settings) {
         this.settings = settings;
         Ice4jRuntime.initialise(settings, loader);
-        this.pool = new ThreadPoolExecutor(0, 256, 5, TimeUnit.SECONDS, new SynchronousQueue<>(), threads("gcs-ice-worker"));
         int cpus = Runtime.getRuntime().availableProcessors();
+        this.overflow = new ThreadPoolExecutor(2 * cpus, 2 * cpus, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                threads("gcs-ice-overflow"));
+        overflow.allowCoreThreadTimeOut(true);
+        this.pool = new ThreadPoolExecutor(0, MAX_POOL_THREADS, 5, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                threads("gcs-ice-worker"), this::queueOnOverflow);
         this.setup = new ThreadPoolExecutor(2 * cpus, 2 * cpus, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads("gcs-ice-setup"));
         setup.allowCoreThreadTimeOut(true);
         this.timer = new ScheduledThreadPoolExecutor(1, threads("gcs-ice-timer"));
@@ -241,9 +250,10 @@ public final class IceTransport implements P2PTransport {
         timer.shutdownNow();
         eventLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
         pool.shutdown();
+        overflow.shutdown();
         setup.shutdownNow();
         try {
-            if (!pool.awaitTermination(3, TimeUnit.SECONDS)) {
+            if (!pool.awaitTermination(3, TimeUnit.SECONDS) || !overflow.awaitTermination(1, TimeUnit.SECONDS)) {
                 LOG.log(Level.WARNING, "ICE transport tasks still running after deactivation");
             }
         } catch (InterruptedException e) {
@@ -270,6 +280,23 @@ public final class IceTransport implements P2PTransport {
 
     ExecutorService pool() {
         return pool;
+    }
+
+    /**
+     * A burst of new sessions (hundreds of connects at once) can have more steps ready than the pool has threads; they
+     * queue on a few overflow threads instead of failing. A refused step would have been lost: a session whose "ICE
+     * completed" step is refused waits for its timeout, and one whose set-up is refused fails at once.
+     */
+    private void queueOnOverflow(Runnable task, ThreadPoolExecutor full) {
+        if (full.isShutdown()) {
+            throw new java.util.concurrent.RejectedExecutionException("the ICE transport is shut down");
+        }
+        overflow.execute(task);
+    }
+
+    /** Steps waiting for an overflow thread (tests and diagnostics). */
+    int overflowQueued() {
+        return overflow.getQueue().size();
     }
 
     ScheduledExecutorService timer() {
