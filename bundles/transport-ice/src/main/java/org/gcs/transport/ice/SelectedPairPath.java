@@ -20,8 +20,9 @@ import org.ice4j.ice.LocalCandidate;
  * a queue hand-off per datagram), which is why {@link FixedAddressHarvester} does not register host sockets with it. A
  * pair with a local relayed candidate goes through the component socket, where ice4j's TURN client delivers.
  *
- * <p>Receiving blocks until a pair is selected (the controlled side listens before it knows the pair: what the peer
- * sends meanwhile waits in the host socket's buffer) or until {@link #close()}.
+ * <p>Receiving blocks until a pair is selected (the caller's QUIC server listens before it knows the pair, and the
+ * callee, which knows it first, may already send: what arrives meanwhile waits in the host socket's buffer) or until
+ * {@link #close()}.
  */
 final class SelectedPairPath implements IcePath {
     private static final int SELECTION_POLL_MS = 200;
