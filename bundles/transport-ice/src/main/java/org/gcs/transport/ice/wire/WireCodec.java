@@ -14,7 +14,7 @@ import org.gcs.api.ProtocolException;
  * same code); every message starts with a header that lets it evolve:
  *
  * <pre>
- * message     = magic:"GI" version:u8(=1) kind:u8 body          (no trailing bytes)
+ * message     = magic:"GI" version:u8(=2) kind:u8 body          (no trailing bytes)
  * kind        = 1 description | 2 candidate signal | 3 end-of-candidates signal (empty body)
  * description = ufrag:str8 password:str8 fplen:u8(=32) fp:32 count:u8 candidate*count
  * candidate   = foundation:str8 priority:u32 type:u8 addr port:u16 hasRelated:u8 [addr port:u16]
@@ -22,12 +22,16 @@ import org.gcs.api.ProtocolException;
  * str8        = len:u8 ascii-ice-chars (ALPHA / DIGIT / "+" / "/")
  * </pre>
  *
- * Limits: descriptions at most {@value #MAX_DESCRIPTION_BYTES} bytes and {@value #MAX_CANDIDATES} candidates, signals
+ * Versions: 2 has the callee as QUIC client (IceSession). 1 had the caller as client, with the same bytes otherwise;
+ * two such ends would both wait for, or both start, the handshake until the connect timed out, so a peer of another
+ * version is refused at its first message instead.
+ *
+ * <p>Limits: descriptions at most {@value #MAX_DESCRIPTION_BYTES} bytes and {@value #MAX_CANDIDATES} candidates, signals
  * at most {@value #MAX_SIGNAL_BYTES} bytes. Anything else (truncated, wrong magic or version, oversize, bad values,
  * trailing bytes) is rejected with {@link ProtocolException}.
  */
 public final class WireCodec {
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     public static final int FINGERPRINT_LENGTH = 32;
     public static final int MAX_CANDIDATES = 32;
     public static final int MAX_FOUNDATION = 32;
@@ -153,7 +157,8 @@ public final class WireCodec {
         }
         int version = Byte.toUnsignedInt(b.get());
         if (version != VERSION) {
-            throw new ProtocolException("unsupported version " + version + " (supported: " + VERSION + ")");
+            throw new ProtocolException("unsupported version " + version + " (supported: " + VERSION
+                    + "; the other device runs a GCS release with another transport wire format)");
         }
         return Byte.toUnsignedInt(b.get());
     }

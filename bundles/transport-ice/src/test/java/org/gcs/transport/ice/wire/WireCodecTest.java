@@ -67,9 +67,16 @@ class WireCodecTest {
     @Test
     void wrongVersionMagicKindAndTrailingBytesAreRejected() throws Exception {
         byte[] full = WireCodec.encode(sample());
-        byte[] v2 = full.clone();
-        v2[2] = 2;
-        assertTrue(assertThrows(ProtocolException.class, () -> WireCodec.decodeDescription(v2)).getMessage().contains("version"));
+        assertEquals(WireCodec.VERSION, full[2]);
+        for (int other : new int[] {1, WireCodec.VERSION + 1}) { // 1: the caller was the QUIC client
+            byte[] v = full.clone();
+            v[2] = (byte) other;
+            assertTrue(assertThrows(ProtocolException.class, () -> WireCodec.decodeDescription(v)).getMessage()
+                    .contains("unsupported version " + other), "version " + other);
+            byte[] signal = WireCodec.encode(new Signal.Candidate(host("10.1.2.3", 1234)));
+            signal[2] = (byte) other;
+            assertThrows(ProtocolException.class, () -> WireCodec.decodeSignal(signal), "signal version " + other);
+        }
         byte[] magic = full.clone();
         magic[0] = 'X';
         assertThrows(ProtocolException.class, () -> WireCodec.decodeDescription(magic));
