@@ -173,13 +173,10 @@ public final class IceTransport implements P2PTransport {
         this.settings = settings;
         Ice4jRuntime.initialise(settings, loader);
         int cpus = Runtime.getRuntime().availableProcessors();
-        this.overflow = new ThreadPoolExecutor(2 * cpus, 2 * cpus, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                threads("gcs-ice-overflow"));
-        overflow.allowCoreThreadTimeOut(true);
+        this.overflow = queued(2 * cpus, "gcs-ice-overflow");
         this.pool = new ThreadPoolExecutor(0, MAX_POOL_THREADS, 5, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 threads("gcs-ice-worker"), this::queueOnOverflow);
-        this.setup = new ThreadPoolExecutor(2 * cpus, 2 * cpus, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads("gcs-ice-setup"));
-        setup.allowCoreThreadTimeOut(true);
+        this.setup = queued(2 * cpus, "gcs-ice-setup");
         this.timer = new ScheduledThreadPoolExecutor(1, threads("gcs-ice-timer"));
         timer.setRemoveOnCancelPolicy(true);
         this.eventLoops = new MultiThreadIoEventLoopGroup(settings.eventLoopThreads(),
@@ -210,6 +207,14 @@ public final class IceTransport implements P2PTransport {
         } catch (RejectedExecutionException e) {
             // shutting down: the next session makes its own
         }
+    }
+
+    /** {@code n} threads that end after 5 s idle, and an unbounded queue before them. */
+    private ThreadPoolExecutor queued(int n, String prefix) {
+        ThreadPoolExecutor e = new ThreadPoolExecutor(n, n, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                threads(prefix));
+        e.allowCoreThreadTimeOut(true);
+        return e;
     }
 
     private ThreadFactory threads(String prefix) {
@@ -289,7 +294,7 @@ public final class IceTransport implements P2PTransport {
      */
     private void queueOnOverflow(Runnable task, ThreadPoolExecutor full) {
         if (full.isShutdown()) {
-            throw new java.util.concurrent.RejectedExecutionException("the ICE transport is shut down");
+            throw new RejectedExecutionException("the ICE transport is shut down");
         }
         overflow.execute(task);
     }

@@ -477,8 +477,9 @@ public final class QuicEndpoint {
                 if (type == ChannelType.DATA) {
                     pipe = new StreamPipe(true);
                 }
-                // At once, not after the flush: what this read produced (acknowledgements, HANDSHAKE_DONE) is nothing
-                // the client waits for, and the server's dependents (asking the callee's application) are.
+                // At once, before what this read produced (acknowledgements, HANDSHAKE_DONE) is flushed: the server is
+                // the caller, and without authentication its application waits for these dependents. (With it, the
+                // callee waits for HANDSHAKE_DONE instead; completing after the flush there has not been measured.)
                 ready.complete(null);
             }
             ctx.fireChannelActive();
