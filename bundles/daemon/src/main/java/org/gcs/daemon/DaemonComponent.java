@@ -6,8 +6,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.gcs.api.DeviceId;
 import org.gcs.api.NodeId;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.gcs.api.routing.NodeAddress;
 import org.gcs.api.auth.AuthProvider;
 import org.gcs.api.auth.CredentialStore;
 import org.gcs.api.transport.P2PTransport;
@@ -32,9 +35,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * for another scheme set both {@code scheme} and {@code CredentialStore.target}, e.g.
  *
  * <pre>
- * node_host=127.0.0.1
- * node_port=7000
- * node_id=3f5a...64 hex
+ * bootstrap.nodes=127.0.0.1:7000#3f5a...64 hex, 127.0.0.2:7000#81c0...
  * device=laptop
  * scheme=bns
  * name=alice.id
@@ -55,14 +56,19 @@ public class DaemonComponent {
     /** Property names are dotted ({@code node.host}); DS maps each {@code _} of a method name to a dot. */
     @ObjectClassDefinition(name = "GCS daemon", description = "The device's connection to its GCS node and the local application API")
     public @interface Config {
-        @AttributeDefinition(name = "node_host", description = "Host name or address of the GCS node")
-        String node_host();
+        @AttributeDefinition(name = "bootstrap_nodes", description = "GCS nodes to ask for this user's handler nodes,"
+                + " each host:port#node-id (the node id: 64 hex digits, SHA-256 of its TLS public key)", required = false)
+        String[] bootstrap_nodes() default {};
 
-        @AttributeDefinition(name = "node_port", description = "TLS port of the GCS node")
-        int node_port();
+        @AttributeDefinition(name = "node_host", description = "Host name or address of one GCS node (a bootstrap node"
+                + " besides bootstrap.nodes)", required = false)
+        String node_host() default "";
 
-        @AttributeDefinition(name = "node_id", description = "The node's id: 64 hex digits, SHA-256 of its TLS public key")
-        String node_id();
+        @AttributeDefinition(name = "node_port", description = "TLS port of that node", required = false)
+        int node_port() default 0;
+
+        @AttributeDefinition(name = "node_id", description = "That node's id: 64 hex digits", required = false)
+        String node_id() default "";
 
         @AttributeDefinition(description = "This device's name among the user's devices")
         String device();
@@ -174,11 +180,26 @@ public class DaemonComponent {
         }
     }
 
+    /** {@code bootstrap.nodes}, then the node of {@code node.host}, {@code node.port}, {@code node.id} if set. */
+    static List<NodeAddress> bootstrap(Config c) {
+        List<NodeAddress> nodes = new ArrayList<>();
+        for (String entry : c.bootstrap_nodes()) {
+            for (String one : entry.split(",")) {
+                if (!one.isBlank()) {
+                    nodes.add(NodeAddress.parse(one));
+                }
+            }
+        }
+        if (!c.node_host().isBlank() || !c.node_id().isBlank()) {
+            nodes.add(new NodeAddress(NodeId.fromHex(c.node_id().trim().toLowerCase(java.util.Locale.ROOT)),
+                    c.node_host().trim(), c.node_port()));
+        }
+        return nodes;
+    }
+
     static DaemonSettings settings(Config c) {
         return new DaemonSettings(
-                c.node_host(),
-                c.node_port(),
-                NodeId.fromHex(c.node_id().trim().toLowerCase(java.util.Locale.ROOT)),
+                bootstrap(c),
                 DeviceId.of(c.device()),
                 c.scheme().trim(),
                 c.name(),

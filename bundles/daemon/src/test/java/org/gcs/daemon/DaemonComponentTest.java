@@ -9,7 +9,10 @@ import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.gcs.api.NodeId;
+import org.gcs.api.routing.NodeAddress;
 import org.gcs.daemon.core.DaemonSettings;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +38,8 @@ class DaemonComponentTest {
     @Test
     void mapsConfigurationWithDefaults() {
         DaemonSettings s = DaemonComponent.settings(config(required()));
-        assertEquals("ab".repeat(32), s.nodeId().toString());
+        assertEquals(List.of(new NodeAddress(NodeId.fromHex("ab".repeat(32)), "127.0.0.1", 7000)), s.bootstrap());
+        assertEquals(Path.of("state/handlers"), s.handlersFile());
         assertEquals("pk", s.scheme());
         assertEquals(Path.of("state/user.key"), s.keyFile());
         assertEquals(Path.of("friends.txt"), s.friendsFile());
@@ -60,6 +64,29 @@ class DaemonComponentTest {
         Map<String, Object> p = required();
         p.put("privacy_mode", "LOCAL");
         assertEquals(DaemonSettings.Privacy.LOCAL, DaemonComponent.settings(config(p)).privacy());
+    }
+
+    @Test
+    void bootstrapNodesAreAListAndTheSingleNodeKeysAddOneMore() {
+        Map<String, Object> m = new HashMap<>();
+        m.put("device", "laptop");
+        m.put("bootstrap_nodes", new String[] {"127.0.0.2:7000#" + "01".repeat(32) + ", [::1]:7001#" + "02".repeat(32),
+                "node3.example:7002#" + "03".repeat(32)});
+        DaemonSettings listOnly = DaemonComponent.settings(config(m));
+        assertEquals(List.of(NodeAddress.parse("127.0.0.2:7000#" + "01".repeat(32)),
+                NodeAddress.parse("[::1]:7001#" + "02".repeat(32)), NodeAddress.parse("node3.example:7002#" + "03".repeat(32))),
+                listOnly.bootstrap());
+
+        m.putAll(required());
+        assertEquals(4, DaemonComponent.settings(config(m)).bootstrap().size());
+
+        Map<String, Object> none = new HashMap<>();
+        none.put("device", "laptop");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DaemonComponent.settings(config(none)));
+        assertTrue(e.getMessage().contains("bootstrap.nodes"), e.getMessage());
+        Map<String, Object> bad = new HashMap<>(none);
+        bad.put("bootstrap_nodes", new String[] {"127.0.0.2:7000"});
+        assertThrows(IllegalArgumentException.class, () -> DaemonComponent.settings(config(bad)));
     }
 
     @Test

@@ -20,9 +20,10 @@ import org.gcs.node.net.NodeChannelInitializer;
 import org.gcs.node.net.NodeServer;
 import org.gcs.node.session.AuthProviders;
 import org.gcs.node.session.ConnectionTable;
-import org.gcs.node.session.LocalUsers;
+import org.gcs.node.session.LocalDevices;
 import org.gcs.node.session.SessionContext;
-import org.gcs.node.state.NodeIdentity;
+import org.gcs.api.node.NodeIdentity;
+import org.gcs.api.routing.NodeAddress;
 import org.gcs.node.state.StateFiles;
 import org.gcs.node.stats.NodeStats;
 import org.gcs.node.stun.StunResponder;
@@ -106,9 +107,16 @@ public final class GcsNode {
     private int tlsPort;
     private int stunPort = NodeSettings.STUN_OFF;
 
+    private NodeIdentity identity;
+
     @Reference
     void setRouter(Router router) {
         this.router = router;
+    }
+
+    @Reference
+    void setIdentity(NodeIdentity identity) {
+        this.identity = identity;
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -128,7 +136,6 @@ public final class GcsNode {
     @Activate
     void activate(Config config) throws IOException, InterruptedException {
         NodeSettings settings = NodeSettings.from(config);
-        NodeIdentity identity = NodeIdentity.loadOrCreate(settings.stateDir());
         nodeId = identity.id();
         stateFiles = new StateFiles(settings.stateDir());
         server = new NodeServer(settings.host());
@@ -151,7 +158,7 @@ public final class GcsNode {
                 ? null : new TurnCredentials(settings.turnSecret(), settings.turnTtl(), Clock.systemUTC()));
         ConnectionTable connections = new ConnectionTable();
         SessionContext context = new SessionContext(nodeId, authProviders, router,
-                new LocalUsers(router, connections, stats), connections, stats, iceServers, settings.loginTimeout(),
+                new LocalDevices(router, connections, stats), connections, stats, iceServers, settings.loginTimeout(),
                 settings.maxFrameBytes());
         tlsPort = server.bindTls(settings.port(), new NodeChannelInitializer(
                 NodeServer.tlsContext(identity.privateKey(), identity.certificate()), context, settings.idleTimeout()));
@@ -165,6 +172,12 @@ public final class GcsNode {
         node.put("advertised.host", settings.advertisedHost());
         stateFiles.writeNodeProperties(node);
         stateFiles.writeStats(stats.snapshot());
+        NodeAddress self = new NodeAddress(nodeId, settings.advertisedHost(), tlsPort);
+        router.start(self).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                LOG.log(Level.ERROR, "router did not start for " + self + ": " + failure.getMessage());
+            }
+        });
 
         housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "gcs-node-housekeeping");
@@ -194,6 +207,13 @@ public final class GcsNode {
     void deactivate() {
         if (housekeeping != null) {
             housekeeping.shutdownNow();
+        }
+        if (tlsPort > 0) {
+            try {
+                router.stop().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "router did not stop cleanly: " + e);
+            }
         }
         if (server != null) {
             server.close();

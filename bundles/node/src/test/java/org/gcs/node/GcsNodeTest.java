@@ -80,7 +80,12 @@ class GcsNodeTest {
         node.setRouter(new CentralRouter());
         pubkey = new PubkeyAuthProvider();
         node.addAuthProvider(pubkey, providerProperties("pk", 1L));
+        node.setIdentity(identity(stateDir));
         node.activate(TestConfigs.ephemeral(stateDir, Map.of()));
+    }
+
+    private static org.gcs.api.node.NodeIdentity identity(Path stateDir) throws IOException {
+        return org.gcs.node.state.StoredNodeIdentity.loadOrCreate(stateDir);
     }
 
     @AfterEach
@@ -97,6 +102,7 @@ class GcsNodeTest {
         node = new GcsNode();
         node.setRouter(new CentralRouter());
         node.addAuthProvider(pubkey, providerProperties("pk", 1L));
+        node.setIdentity(identity(tmp.resolve("node-turn")));
         node.activate(TestConfigs.ephemeral(tmp.resolve("node-turn"), Map.of("turn_servers", new String[] {"203.0.113.20:3478"},
                 "turn_secret", "s3cret", "turn_ttl_seconds", 600)));
         long now = System.currentTimeMillis() / 1000;
@@ -114,9 +120,10 @@ class GcsNodeTest {
     }
 
     @Test
-    void turnServersWithoutASecretAreAConfigurationError() {
+    void turnServersWithoutASecretAreAConfigurationError() throws IOException {
         GcsNode misconfigured = new GcsNode();
         misconfigured.setRouter(new CentralRouter());
+        misconfigured.setIdentity(identity(tmp.resolve("bad")));
         assertThrows(IllegalArgumentException.class, () -> misconfigured.activate(TestConfigs.ephemeral(tmp.resolve("bad"),
                 Map.of("turn_servers", new String[] {"203.0.113.20:3478"}))));
     }
@@ -150,6 +157,7 @@ class GcsNodeTest {
         node = new GcsNode();
         node.setRouter(new CentralRouter());
         node.addAuthProvider(pubkey, providerProperties("pk", 1L));
+        node.setIdentity(identity(stateDir));
         node.activate(TestConfigs.ephemeral(stateDir, Map.of()));
 
         assertEquals(first, node.nodeId());

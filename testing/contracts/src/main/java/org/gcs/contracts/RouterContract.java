@@ -1,179 +1,364 @@
 package org.gcs.contracts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.gcs.api.DeviceId;
 import org.gcs.api.DeviceOfflineException;
+import org.gcs.api.NodeId;
+import org.gcs.api.ProtocolException;
 import org.gcs.api.RefusedException;
 import org.gcs.api.UnknownUserException;
 import org.gcs.api.UserId;
+import org.gcs.api.routing.DeviceSink;
+import org.gcs.api.routing.Endpoint;
+import org.gcs.api.routing.FriendsPolicy;
+import org.gcs.api.routing.NodeAddress;
+import org.gcs.api.routing.Presence;
 import org.gcs.api.routing.RoutedMessage;
+import org.gcs.api.routing.RoutedMessage.Kind;
 import org.gcs.api.routing.Router;
-import org.gcs.api.routing.UserSink;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What every {@link Router} must do, seen from one node: attach, replace and detach sinks, and hand {@code devices} and
- * {@code deliver} to the sink of the addressed user, passing its failures through unchanged.
+ * What every {@link Router} must do, on a cluster of routers of the backend under test (one router per node, each
+ * started with its node's address): agree on each user's handlers, keep per-device presence wherever a device is
+ * attached, apply {@link org.gcs.api.routing.HandlerRules} at the user's handler, deliver every kind of message to the
+ * sink of the addressed device on whichever node it is attached, refuse a message whose sender is not attached to its
+ * origin node, and pass the sinks' failures through unchanged. Devices are attached, as the node core does it, only at
+ * one of their user's handlers.
  *
  * <pre>{@code
  * class CentralRouterTest extends RouterContract {
- *     protected Router newRouter() { return new CentralRouter(); }
+ *     protected Cluster newCluster(int size) { ... }   // a central router serves one node only
+ *     protected int clusterSize() { return 1; }
  * }
  * }</pre>
  */
 public abstract class RouterContract {
-    private static final long TIMEOUT_SECONDS = 5;
+    private static final long TIMEOUT_SECONDS = 20;
 
     protected static final UserId ALICE = UserId.of("pk", "alice");
     protected static final UserId BOB = UserId.of("pk", "bob");
+    protected static final UserId CAROL = UserId.of("pk", "carol");
     protected static final DeviceId LAPTOP = DeviceId.of("laptop");
     protected static final DeviceId PHONE = DeviceId.of("phone");
 
-    private Router router;
+    /** Started routers of one backend, one per node, that know each other. */
+    public interface Cluster extends AutoCloseable {
+        /** The routers, each started with the address at the same index of {@link #nodes()}. */
+        List<Router> routers();
 
-    /** A fresh router with no user attached. */
-    protected abstract Router newRouter();
+        /** The nodes' daemon-facing addresses. */
+        List<NodeAddress> nodes();
+
+        /** Stops every router and frees what the cluster holds. */
+        @Override
+        void close();
+    }
+
+    private Cluster cluster;
+
+    /**
+     * A cluster of {@code size} started routers that have found each other (for a distributed backend: joined, tables
+     * filled) with no device attached.
+     */
+    protected abstract Cluster newCluster(int size) throws Exception;
+
+    /** How many nodes the cases run on: 1 for a single-node backend, 3 or more for a distributed one. */
+    protected int clusterSize() {
+        return 3;
+    }
 
     @BeforeEach
-    void createRouter() {
-        router = newRouter();
+    void createCluster() throws Exception {
+        cluster = newCluster(clusterSize());
+        assertEquals(clusterSize(), cluster.routers().size(), "cluster size");
+    }
+
+    @AfterEach
+    void closeCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     @Test
-    void devicesOfUnknownUserFailWithUnknownUser() {
-        assertFailsWith(UnknownUserException.class, router.devices(ALICE, BOB));
+    void everyNodeNamesTheSameHandlersForAUserAndTheyAreNodesOfTheCluster() {
+        for (UserId user : List.of(ALICE, BOB, CAROL, UserId.of("pk", "dave"), UserId.of("bns", "erin.id"))) {
+            List<NodeAddress> first = await(router(0).handlers(user));
+            assertFalse(first.isEmpty(), "handlers of " + user);
+            assertTrue(cluster.nodes().containsAll(first), "handlers of " + user + " are cluster nodes: " + first);
+            for (Router router : cluster.routers()) {
+                assertEquals(first, await(router.handlers(user)), "every node names the same handlers of " + user);
+            }
+        }
     }
 
     @Test
-    void deliverToUnknownUserFailsWithUnknownUser() {
-        assertFailsWith(UnknownUserException.class, router.deliver(message(ALICE, BOB, PHONE, "hi")));
+    void devicesOfAUserNobodyAttachedFailWithUnknownUserOnEveryNode() {
+        attach(ALICE, LAPTOP, 0, FriendsPolicy.OPEN);
+        for (Router router : cluster.routers()) {
+            assertFailsWith(UnknownUserException.class, router.devices(endpoint(ALICE, LAPTOP), BOB));
+        }
     }
 
     @Test
-    void devicesAreAnsweredByTheAttachedSinkForTheRequester() {
-        RecordingSink bobSink = new RecordingSink(requester -> List.of(LAPTOP, PHONE));
-        await(router.attach(BOB, bobSink));
-
-        assertEquals(List.of(LAPTOP, PHONE), await(router.devices(ALICE, BOB)));
-        assertEquals(List.of(ALICE), bobSink.requesters);
+    void aDeviceAttachedAtItsHandlerIsVisibleFromEveryNode() {
+        attach(BOB, PHONE, 0, FriendsPolicy.OPEN);
+        for (Router router : cluster.routers()) {
+            assertEquals(List.of(PHONE), await(router.devices(endpoint(ALICE, LAPTOP), BOB)));
+        }
     }
 
     @Test
-    void deliverHandsTheMessageToTheAttachedSinkUnchanged() {
-        RecordingSink bobSink = new RecordingSink(requester -> List.of(PHONE));
-        await(router.attach(BOB, bobSink));
-        RoutedMessage message = message(ALICE, BOB, PHONE, "connect");
+    void presenceIsPerDeviceSoOneUserIsOnlineAtTwoHandlersAtOnce() {
+        RecordingSink laptop = attach(BOB, LAPTOP, 0, FriendsPolicy.OPEN);
+        attach(BOB, PHONE, 1, FriendsPolicy.OPEN);
+        for (Router router : cluster.routers()) {
+            assertEquals(List.of(LAPTOP, PHONE), await(router.devices(endpoint(ALICE, LAPTOP), BOB)));
+        }
 
-        await(router.deliver(message));
+        await(handlerRouter(BOB, 0).detach(endpoint(BOB, LAPTOP), laptop));
 
-        assertEquals(List.of(message), bobSink.delivered);
+        for (Router router : cluster.routers()) {
+            assertEquals(List.of(PHONE), await(router.devices(endpoint(ALICE, LAPTOP), BOB)));
+        }
     }
 
     @Test
-    void messagesGoOnlyToTheAddressedUsersSink() {
-        RecordingSink aliceSink = new RecordingSink(requester -> List.of(LAPTOP));
-        RecordingSink bobSink = new RecordingSink(requester -> List.of(PHONE));
-        await(router.attach(ALICE, aliceSink));
-        await(router.attach(BOB, bobSink));
+    void anUploadedPolicyShowsDevicesOnlyToFriendsAndToTheUserHerself() {
+        attach(BOB, PHONE, 0, FriendsPolicy.of(true, List.of(CAROL.toString())));
+        Router elsewhere = router(cluster.routers().size() - 1);
 
-        await(router.deliver(message(ALICE, BOB, PHONE, "to bob")));
-
-        assertEquals(1, bobSink.delivered.size());
-        assertTrue(aliceSink.delivered.isEmpty());
+        assertFailsWith(RefusedException.class, elsewhere.devices(endpoint(ALICE, LAPTOP), BOB));
+        assertEquals(List.of(PHONE), await(elsewhere.devices(endpoint(CAROL, LAPTOP), BOB)));
+        assertEquals(List.of(PHONE), await(elsewhere.devices(endpoint(BOB, LAPTOP), BOB)));
     }
 
     @Test
-    void attachReplacesTheEarlierSink() {
-        RecordingSink first = new RecordingSink(requester -> List.of(LAPTOP));
-        RecordingSink second = new RecordingSink(requester -> List.of(PHONE));
-        await(router.attach(BOB, first));
-        await(router.attach(BOB, second));
+    void attachingAgainWithTheSameSinkUpdatesThePolicy() {
+        RecordingSink phone = attach(BOB, PHONE, 0, FriendsPolicy.OPEN);
+        assertEquals(List.of(PHONE), await(router(0).devices(endpoint(ALICE, LAPTOP), BOB)));
 
-        assertEquals(List.of(PHONE), await(router.devices(ALICE, BOB)));
-        await(router.deliver(message(ALICE, BOB, PHONE, "after replace")));
+        Router handler = handlerRouter(BOB, 0);
+        await(handler.attach(presence(BOB, PHONE, handler(BOB, 0), FriendsPolicy.of(true, List.of())), phone));
+
+        for (Router router : cluster.routers()) {
+            assertFailsWith(RefusedException.class, router.devices(endpoint(ALICE, LAPTOP), BOB));
+        }
+        assertTrue(phone.replacedBy.isEmpty(), "an update is not a replacement");
+    }
+
+    @Test
+    void aConnectRequestReachesTheCalleesSinkUnchangedFromAnyNode() {
+        attach(ALICE, LAPTOP, 0, FriendsPolicy.OPEN);
+        RecordingSink phone = attach(BOB, PHONE, 1, FriendsPolicy.of(true, List.of(ALICE.toString())));
+        RoutedMessage request = fromAlice(Kind.CONNECT_REQUEST, endpoint(BOB, PHONE), "connect");
+
+        await(handlerRouter(ALICE, 0).deliver(request));
+
+        assertEquals(List.of(request), phone.delivered);
+    }
+
+    @Test
+    void aNonFriendsConnectRequestIsRefusedBeforeTheCalleesSinkHearsOfIt() {
+        attach(ALICE, LAPTOP, 0, FriendsPolicy.OPEN);
+        RecordingSink phone = attach(BOB, PHONE, 1, FriendsPolicy.of(true, List.of(CAROL.toString())));
+
+        assertFailsWith(RefusedException.class,
+                handlerRouter(ALICE, 0).deliver(fromAlice(Kind.CONNECT_REQUEST, endpoint(BOB, PHONE), "stranger")));
+        assertTrue(phone.delivered.isEmpty(), "the callee's sink never heard of the stranger");
+    }
+
+    @Test
+    void aStrangerCannotProbeDeviceNamesAnOfflineDeviceIsRefusedNotOffline() {
+        attach(ALICE, LAPTOP, 0, FriendsPolicy.OPEN);
+        attach(BOB, PHONE, 1, FriendsPolicy.of(true, List.of(CAROL.toString())));
+        Router alices = handlerRouter(ALICE, 0);
+
+        assertFailsWith(RefusedException.class, alices.deliver(fromAlice(Kind.CONNECT_REQUEST, endpoint(BOB, LAPTOP), "x")));
+    }
+
+    @Test
+    void aFriendsRequestToAnOfflineDeviceFailsWithDeviceOffline() {
+        attach(ALICE, LAPTOP, 0, FriendsPolicy.OPEN);
+        attach(BOB, PHONE, 1, FriendsPolicy.of(true, List.of(ALICE.toString())));
+
+        assertFailsWith(DeviceOfflineException.class,
+                handlerRouter(ALICE, 0).deliver(fromAlice(Kind.CONNECT_REQUEST, endpoint(BOB, LAPTOP), "offline")));
+    }
+
+    @Test
+    void aRequestToAUserNobodyAttachedFailsWithUnknownUser() {
+        attach(ALICE, LAPTOP, 0, FriendsPolicy.OPEN);
+
+        assertFailsWith(UnknownUserException.class,
+                handlerRouter(ALICE, 0).deliver(fromAlice(Kind.CONNECT_REQUEST, endpoint(BOB, PHONE), "nobody")));
+        assertFailsWith(UnknownUserException.class,
+                handlerRouter(ALICE, 0).deliver(fromAlice(Kind.SIGNAL, endpoint(BOB, PHONE), "nobody")));
+    }
+
+    @Test
+    void signalsAndResultsReachTheDeviceAtWhicheverNodeItIsAttached() {
+        attach(ALICE, LAPTOP, 0, FriendsPolicy.OPEN);
+        RecordingSink laptop = attach(BOB, LAPTOP, 0, FriendsPolicy.of(true, List.of()));
+        RecordingSink phone = attach(BOB, PHONE, 1, FriendsPolicy.of(true, List.of()));
+        RoutedMessage signal = fromAlice(Kind.SIGNAL, endpoint(BOB, PHONE), "candidate");
+        RoutedMessage result = fromAlice(Kind.CONNECT_RESULT, endpoint(BOB, LAPTOP), "answer");
+
+        await(handlerRouter(ALICE, 0).deliver(signal));
+        await(handlerRouter(ALICE, 0).deliver(result));
+
+        assertEquals(List.of(signal), phone.delivered, "the node core, not the router, checks signals on a connection");
+        assertEquals(List.of(result), laptop.delivered);
+    }
+
+    @Test
+    void aMessageWithAHintOfTheRecipientsNodeIsDeliveredThere() {
+        attach(ALICE, LAPTOP, 0, FriendsPolicy.OPEN);
+        RecordingSink phone = attach(BOB, PHONE, 1, FriendsPolicy.OPEN);
+        RoutedMessage signal = new RoutedMessage(handler(ALICE, 0).id(), Kind.SIGNAL, endpoint(ALICE, LAPTOP),
+                endpoint(BOB, PHONE), handler(BOB, 1).id(), bytes("affine"));
+
+        await(handlerRouter(ALICE, 0).deliver(signal));
+
+        assertEquals(List.of(signal), phone.delivered);
+    }
+
+    @Test
+    void aMessageWhoseSenderIsNotAttachedToItsOriginIsRefused() {
+        RecordingSink phone = attach(BOB, PHONE, 0, FriendsPolicy.OPEN);
+        Router router = router(0);
+        NodeId origin = cluster.nodes().get(0).id();
+
+        RoutedMessage forged = new RoutedMessage(origin, Kind.CONNECT_REQUEST, endpoint(ALICE, LAPTOP), endpoint(BOB, PHONE),
+                null, bytes("forged"));
+
+        assertFailsWith(ProtocolException.class, router.deliver(forged));
+        assertTrue(phone.delivered.isEmpty(), "a message for a sender nobody vouches for reaches nobody");
+    }
+
+    @Test
+    void attachingTheSameDeviceAgainReplacesTheEarlierAttachment() {
+        attach(ALICE, LAPTOP, 0, FriendsPolicy.OPEN);
+        RecordingSink first = attach(BOB, PHONE, 0, FriendsPolicy.OPEN);
+        RecordingSink second = attach(BOB, PHONE, 1, FriendsPolicy.OPEN);
+
+        assertEquals(List.of(handler(BOB, 1).id()), first.replacedBy, "the first attachment heard where the device went");
+        await(handlerRouter(ALICE, 0).deliver(fromAlice(Kind.SIGNAL, endpoint(BOB, PHONE), "after")));
         assertTrue(first.delivered.isEmpty());
         assertEquals(1, second.delivered.size());
+        for (Router router : cluster.routers()) {
+            assertEquals(List.of(PHONE), await(router.devices(endpoint(ALICE, LAPTOP), BOB)));
+        }
     }
 
     @Test
-    void detachRemovesTheUser() {
-        RecordingSink bobSink = new RecordingSink(requester -> List.of(PHONE));
-        await(router.attach(BOB, bobSink));
-        await(router.detach(BOB, bobSink));
+    void detachingAReplacedSinkKeepsTheNewOne() {
+        attach(ALICE, LAPTOP, 0, FriendsPolicy.OPEN);
+        RecordingSink stale = attach(BOB, PHONE, 0, FriendsPolicy.OPEN);
+        RecordingSink current = attach(BOB, PHONE, 1, FriendsPolicy.OPEN);
 
-        assertFailsWith(UnknownUserException.class, router.devices(ALICE, BOB));
-        assertFailsWith(UnknownUserException.class, router.deliver(message(ALICE, BOB, PHONE, "gone")));
-        assertTrue(bobSink.delivered.isEmpty());
+        await(handlerRouter(BOB, 0).detach(endpoint(BOB, PHONE), stale));
+
+        assertEquals(List.of(PHONE), await(router(0).devices(endpoint(ALICE, LAPTOP), BOB)));
+        await(handlerRouter(ALICE, 0).deliver(fromAlice(Kind.SIGNAL, endpoint(BOB, PHONE), "still here")));
+        assertEquals(1, current.delivered.size());
     }
 
     @Test
-    void detachOfAReplacedSinkKeepsTheNewOne() {
-        RecordingSink stale = new RecordingSink(requester -> List.of(LAPTOP));
-        RecordingSink current = new RecordingSink(requester -> List.of(PHONE));
-        await(router.attach(BOB, stale));
-        await(router.attach(BOB, current));
-
-        await(router.detach(BOB, stale));
-
-        assertEquals(List.of(PHONE), await(router.devices(ALICE, BOB)));
+    void detachOfADeviceNeverAttachedIsHarmless() {
+        await(router(0).detach(endpoint(BOB, PHONE), new RecordingSink()));
+        assertFailsWith(UnknownUserException.class, router(0).devices(endpoint(ALICE, LAPTOP), BOB));
     }
 
     @Test
-    void detachOfAUserNeverAttachedIsHarmless() {
-        await(router.detach(BOB, new RecordingSink(requester -> List.of())));
-        assertFailsWith(UnknownUserException.class, router.devices(ALICE, BOB));
+    void failuresOfTheSinkReachTheSenderUnchanged() {
+        attach(ALICE, LAPTOP, 0, FriendsPolicy.OPEN);
+        attach(BOB, PHONE, 1, FriendsPolicy.OPEN, new FailingSink(new DeviceOfflineException("phone went away"), false));
+        attach(BOB, LAPTOP, 1, FriendsPolicy.OPEN, new FailingSink(new RefusedException("the device says no"), true));
+        Router alices = handlerRouter(ALICE, 0);
+
+        assertFailsWith(DeviceOfflineException.class, alices.deliver(fromAlice(Kind.SIGNAL, endpoint(BOB, PHONE), "a")));
+        assertFailsWith(RefusedException.class,
+                alices.deliver(fromAlice(Kind.CONNECT_REQUEST, endpoint(BOB, LAPTOP), "thrown, not returned")));
     }
 
     @Test
-    void refusalFromTheSinkReachesTheCaller() {
-        UserSink refusing = new FailingSink(new RefusedException("not a friend"));
-        await(router.attach(BOB, refusing));
-
-        assertFailsWith(RefusedException.class, router.devices(ALICE, BOB));
-        assertFailsWith(RefusedException.class, router.deliver(message(ALICE, BOB, PHONE, "refused")));
+    void manyDevicesOfManyUsersOnEveryNodeAreEachReachedOnce() {
+        int users = 12;
+        List<RecordingSink> sinks = new CopyOnWriteArrayList<>();
+        attach(ALICE, LAPTOP, 0, FriendsPolicy.OPEN);
+        for (int i = 0; i < users; i++) {
+            sinks.add(attach(UserId.of("pk", "user" + i), PHONE, i, FriendsPolicy.OPEN));
+        }
+        for (int i = 0; i < users; i++) {
+            UserId user = UserId.of("pk", "user" + i);
+            await(handlerRouter(ALICE, 0).deliver(fromAlice(Kind.SIGNAL, endpoint(user, PHONE), "to " + i)));
+        }
+        for (int i = 0; i < users; i++) {
+            assertEquals(1, sinks.get(i).delivered.size(), "user" + i + " got exactly her message");
+            assertEquals("to " + i, new String(sinks.get(i).delivered.get(0).payload(), StandardCharsets.UTF_8));
+        }
     }
 
-    @Test
-    void offlineDeviceFromTheSinkReachesTheCaller() {
-        UserSink offline = new FailingSink(new DeviceOfflineException("phone is offline"));
-        await(router.attach(BOB, offline));
+    // ----- helpers
 
-        assertFailsWith(DeviceOfflineException.class, router.deliver(message(ALICE, BOB, PHONE, "offline")));
+    /** The {@code index}-th router of the cluster (modulo its size). */
+    protected Router router(int index) {
+        return cluster.routers().get(index % cluster.routers().size());
     }
 
-    @Test
-    void aSinkThatThrowsInsteadOfFailingTheFutureStillFailsTheFuture() {
-        UserSink throwing = new UserSink() {
-            @Override
-            public CompletableFuture<List<DeviceId>> devicesVisibleTo(UserId requester) {
-                throw new RefusedException("thrown, not returned");
-            }
-
-            @Override
-            public CompletableFuture<Void> deliver(RoutedMessage message) {
-                throw new DeviceOfflineException("thrown, not returned");
-            }
-        };
-        await(router.attach(BOB, throwing));
-
-        assertFailsWith(RefusedException.class, router.devices(ALICE, BOB));
-        assertFailsWith(DeviceOfflineException.class, router.deliver(message(ALICE, BOB, PHONE, "throws")));
+    /** The {@code index}-th handler of {@code user} (modulo how many she has), as every node names them. */
+    protected NodeAddress handler(UserId user, int index) {
+        List<NodeAddress> handlers = await(router(0).handlers(user));
+        return handlers.get(index % handlers.size());
     }
 
-    protected static RoutedMessage message(UserId from, UserId to, DeviceId toDevice, String text) {
-        return new RoutedMessage(from, LAPTOP, to, toDevice, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    /** The router of the {@code index}-th handler of {@code user}. */
+    protected Router handlerRouter(UserId user, int index) {
+        return cluster.routers().get(cluster.nodes().indexOf(handler(user, index)));
+    }
+
+    /** Attaches a recording sink for {@code user}'s {@code device} at her {@code handlerIndex}-th handler. */
+    protected RecordingSink attach(UserId user, DeviceId device, int handlerIndex, FriendsPolicy policy) {
+        RecordingSink sink = new RecordingSink();
+        attach(user, device, handlerIndex, policy, sink);
+        return sink;
+    }
+
+    private void attach(UserId user, DeviceId device, int handlerIndex, FriendsPolicy policy, DeviceSink sink) {
+        NodeAddress node = handler(user, handlerIndex);
+        await(handlerRouter(user, handlerIndex).attach(presence(user, device, node, policy), sink));
+    }
+
+    private RoutedMessage fromAlice(Kind kind, Endpoint to, String text) {
+        return new RoutedMessage(handler(ALICE, 0).id(), kind, endpoint(ALICE, LAPTOP), to, null, bytes(text));
+    }
+
+    protected static Presence presence(UserId user, DeviceId device, NodeAddress node, FriendsPolicy policy) {
+        return new Presence(endpoint(user, device), node.id(), policy);
+    }
+
+    protected static Endpoint endpoint(UserId user, DeviceId device) {
+        return new Endpoint(user, device);
+    }
+
+    protected static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     protected static <T> T await(CompletableFuture<T> future) {
@@ -195,45 +380,53 @@ public abstract class RouterContract {
         return assertInstanceOf(type, cause);
     }
 
-    /** A sink that records what it was asked and answers devices from a function. */
-    protected static final class RecordingSink implements UserSink {
-        final List<UserId> requesters = new CopyOnWriteArrayList<>();
-        final List<RoutedMessage> delivered = new CopyOnWriteArrayList<>();
-        private final Function<UserId, List<DeviceId>> devices;
-
-        RecordingSink(Function<UserId, List<DeviceId>> devices) {
-            this.devices = devices;
-        }
-
-        @Override
-        public CompletableFuture<List<DeviceId>> devicesVisibleTo(UserId requester) {
-            requesters.add(requester);
-            return CompletableFuture.completedFuture(devices.apply(requester));
-        }
+    /** A sink that records what it was handed and whether it was replaced. */
+    public static final class RecordingSink implements DeviceSink {
+        public final List<RoutedMessage> delivered = new CopyOnWriteArrayList<>();
+        public final List<NodeId> replacedBy = new CopyOnWriteArrayList<>();
+        public final List<List<NodeAddress>> movedTo = new CopyOnWriteArrayList<>();
 
         @Override
         public CompletableFuture<Void> deliver(RoutedMessage message) {
             delivered.add(message);
             return CompletableFuture.completedFuture(null);
         }
-    }
 
-    /** A sink whose every answer fails with one exception. */
-    private static final class FailingSink implements UserSink {
-        private final RuntimeException failure;
-
-        FailingSink(RuntimeException failure) {
-            this.failure = failure;
+        @Override
+        public void replaced(NodeId where) {
+            replacedBy.add(where);
         }
 
         @Override
-        public CompletableFuture<List<DeviceId>> devicesVisibleTo(UserId requester) {
-            return CompletableFuture.failedFuture(failure);
+        public void moveTo(List<NodeAddress> handlers) {
+            movedTo.add(List.copyOf(handlers));
+        }
+    }
+
+    /** A sink whose every delivery fails with one exception, returned or thrown. */
+    private static final class FailingSink implements DeviceSink {
+        private final RuntimeException failure;
+        private final boolean thrown;
+
+        FailingSink(RuntimeException failure, boolean thrown) {
+            this.failure = failure;
+            this.thrown = thrown;
         }
 
         @Override
         public CompletableFuture<Void> deliver(RoutedMessage message) {
+            if (thrown) {
+                throw failure;
+            }
             return CompletableFuture.failedFuture(failure);
+        }
+
+        @Override
+        public void replaced(NodeId where) {
+        }
+
+        @Override
+        public void moveTo(List<NodeAddress> handlers) {
         }
     }
 }

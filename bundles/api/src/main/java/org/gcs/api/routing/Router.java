@@ -3,37 +3,69 @@ package org.gcs.api.routing;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.gcs.api.DeviceId;
-import org.gcs.api.DeviceOfflineException;
-import org.gcs.api.RefusedException;
-import org.gcs.api.UnknownUserException;
 import org.gcs.api.UserId;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * Routes control messages between users across GCS nodes. The node core attaches a {@link UserSink} for every user it
- * handles; the router finds the sink of any user, on this node (central) or on her handler node (distributed), and
- * hands it requests. Routers move addressed bytes only: they never parse payloads nor judge friendship.
+ * Routes control messages between devices across GCS nodes; the routing backend of a node role. The node core keeps
+ * the daemons' TLS sessions and hands the router one {@link DeviceSink} per logged-in device; the router keeps the
+ * soft state of each user at her <em>handler</em> nodes (her devices' {@link Presence}, with their uploaded friends
+ * policies), answers which handler nodes a user has, and carries messages to the node her device is attached to.
+ *
+ * <p>What every backend must do (checked by {@code org.gcs.contracts.RouterContract} on a cluster of its routers):
+ * <ul>
+ *   <li>Presence is per device: devices of one user may be attached to different nodes at once. Attaching a device
+ *       that is attached elsewhere replaces that attachment ({@link DeviceSink#replaced}).
+ *   <li>{@link #devices} and a {@link RoutedMessage.Kind#CONNECT_REQUEST} are decided by the target user's handler by
+ *       {@link HandlerRules} over her presences: a requester her policies refuse learns nothing about her devices.
+ *   <li>{@link #deliver} refuses a message whose sender is not attached to the message's origin node.
+ *   <li>Every future completes, normally or with one of the exceptions named below, within a bounded time.
+ * </ul>
+ * Services register with property {@value #ROUTING} naming the backend ({@code central}, {@code kademlia}).
  */
 @ProviderType
 public interface Router {
-    /** Announces that this node handles {@code user} and that her requests go to {@code sink}; replaces an earlier sink. */
-    CompletableFuture<Void> attach(UserId user, UserSink sink);
-
-    /** Withdraws {@code sink} for {@code user}; does nothing if another sink has replaced it since. */
-    CompletableFuture<Void> detach(UserId user, UserSink sink);
+    /** Service property: the backend's name. */
+    String ROUTING = "gcs.routing";
 
     /**
-     * The devices of {@code target} that {@code requester} may see.
-     *
-     * @return the devices, or a future failed with {@link UnknownUserException} or {@link RefusedException}
+     * Called by the node core once its daemon listener is bound: from now on this node is {@code self} (and, in a
+     * distributed backend, joins the other nodes). Called again with a new address after a restart of the listener.
      */
-    CompletableFuture<List<DeviceId>> devices(UserId requester, UserId target);
+    CompletableFuture<Void> start(NodeAddress self);
+
+    /** The node core is stopping: the router withdraws this node's devices and leaves its cluster. */
+    CompletableFuture<Void> stop();
 
     /**
-     * Delivers {@code message} to the device it names.
+     * The nodes that handle {@code user}, the most preferred first: the nodes her daemons should log in to. A node
+     * core accepts a login only when it is one of them.
+     */
+    CompletableFuture<List<NodeAddress>> handlers(UserId user);
+
+    /**
+     * Records that a device is online at this node ({@code presence.node()} is this node) and that messages for it go
+     * to {@code sink}. Attaching again with the same sink updates the presence (a new friends policy).
+     */
+    CompletableFuture<Void> attach(Presence presence, DeviceSink sink);
+
+    /** Withdraws the attachment of {@code device} made with {@code sink}; does nothing if another sink replaced it. */
+    CompletableFuture<Void> detach(Endpoint device, DeviceSink sink);
+
+    /**
+     * The online devices of {@code target} that {@code requester} may see, sorted.
      *
-     * @return a future that completes when the handler node accepted the message for that device, or fails with
-     *     {@link UnknownUserException}, {@link DeviceOfflineException} or {@link RefusedException}
+     * @return the devices, or a future failed with {@link org.gcs.api.UnknownUserException} (nobody online) or
+     *     {@link org.gcs.api.RefusedException} (her policies refuse the requester)
+     */
+    CompletableFuture<List<DeviceId>> devices(Endpoint requester, UserId target);
+
+    /**
+     * Delivers {@code message} to the device it names, at whichever node it is attached.
+     *
+     * @return completes when the recipient's node accepted the message for that device, or fails with
+     *     {@link org.gcs.api.UnknownUserException}, {@link org.gcs.api.DeviceOfflineException},
+     *     {@link org.gcs.api.RefusedException} or {@link org.gcs.api.ProtocolException}
      */
     CompletableFuture<Void> deliver(RoutedMessage message);
 }

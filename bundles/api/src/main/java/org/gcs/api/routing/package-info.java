@@ -1,6 +1,6 @@
-/** The routing SPI: which node handles a user, which of her devices are online, and delivery of control messages to them. */
+/** The routing SPI: which nodes handle a user, which of her devices are online where, what her handler decides, and delivery of control messages between nodes. */
 @Export
-@Version("1.0.0")
+@Version("2.0.0")
 package org.gcs.api.routing;
 
 import org.osgi.annotation.bundle.Export;

@@ -196,8 +196,8 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
             String banner = "GCS daemon user id: " + credential.user() + " device: " + settings.device();
             LOG.log(Level.INFO, banner);
             System.out.println(banner);
-            node = new NodeClient(NodeClient.Settings.of(settings.nodeHost(), settings.nodePort(), settings.nodeId(),
-                    settings.device()), credential, this::friendsUpload, this, group);
+            node = new NodeClient(NodeClient.Settings.of(settings.bootstrap(), settings.handlersFile(), settings.device()),
+                    credential, this::friendsUpload, this, group);
             node.start();
         } catch (IOException | InterruptedException | RuntimeException e) {
             close();
@@ -1118,6 +1118,11 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
         for (OutgoingAttempt a : List.copyOf(outgoing.values())) {
             a.finish(Status.FAILED, "lost the node connection: " + reason, null);
         }
+    }
+
+    @Override
+    public int connectsInFlight() {
+        return outgoing.size() + incoming.size();
     }
 
     @Override

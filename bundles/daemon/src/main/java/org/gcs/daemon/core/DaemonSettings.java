@@ -2,17 +2,16 @@ package org.gcs.daemon.core;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import org.gcs.api.DeviceId;
-import org.gcs.api.NodeId;
+import org.gcs.api.routing.NodeAddress;
 
 /**
  * Everything a daemon is configured with, validated; the DS configuration maps onto it one to one.
  *
- * @param nodeHost the node's host name or address
- * @param nodePort the node's TLS port
- * @param nodeId the pinned node id (SHA-256 of its TLS public key)
+ * @param bootstrap the nodes to ask for the user's handlers, each pinned to its id (SHA-256 of its TLS public key)
  * @param device this device's name among the user's devices
  * @param scheme the identity scheme ({@code pk}, {@code bns})
  * @param name the user's name for name-based schemes, empty otherwise
@@ -27,7 +26,7 @@ import org.gcs.api.NodeId;
  * @param connectTimeout how long a caller waits for the callee's answer
  * @param decisionTimeout how long a callee application may take to accept or reject
  */
-public record DaemonSettings(String nodeHost, int nodePort, NodeId nodeId, DeviceId device, String scheme, String name,
+public record DaemonSettings(List<NodeAddress> bootstrap, DeviceId device, String scheme, String name,
         Path keyFile, Path friendsFile, Privacy privacy, boolean mutualAuth, String apiHost, int apiPort, Path stateDir,
         Duration connectTimeout, Duration decisionTimeout) {
 
@@ -78,18 +77,17 @@ public record DaemonSettings(String nodeHost, int nodePort, NodeId nodeId, Devic
 
     /** Whether {@code next} differs from this only in what a running daemon can change without restarting. */
     public boolean sameRestartingKeys(DaemonSettings next) {
-        return nodeHost.equals(next.nodeHost) && nodePort == next.nodePort && nodeId.equals(next.nodeId)
-                && device.equals(next.device) && scheme.equals(next.scheme) && name.equals(next.name)
+        return bootstrap.equals(next.bootstrap) && device.equals(next.device) && scheme.equals(next.scheme) && name.equals(next.name)
                 && keyFile.equals(next.keyFile) && friendsFile.equals(next.friendsFile) && apiHost.equals(next.apiHost)
                 && apiPort == next.apiPort && stateDir.equals(next.stateDir);
     }
 
     public DaemonSettings {
-        if (nodeHost == null || nodeHost.isBlank()) {
-            throw new IllegalArgumentException("node_host is required");
+        bootstrap = List.copyOf(Objects.requireNonNull(bootstrap, "bootstrap"));
+        if (bootstrap.isEmpty()) {
+            throw new IllegalArgumentException("no GCS node configured: set bootstrap.nodes (host:port#node-id, ...)"
+                    + " or node.host, node.port and node.id");
         }
-        requirePort("node_port", nodePort, 1);
-        Objects.requireNonNull(nodeId, "node_id");
         Objects.requireNonNull(device, "device");
         if (scheme == null || scheme.isBlank()) {
             throw new IllegalArgumentException("scheme is required");
@@ -103,6 +101,11 @@ public record DaemonSettings(String nodeHost, int nodePort, NodeId nodeId, Devic
         Objects.requireNonNull(stateDir, "state_dir");
         requirePositive("connect_timeout_seconds", connectTimeout);
         requirePositive("decision_timeout_seconds", decisionTimeout);
+    }
+
+    /** The file where the user's handler nodes are remembered across restarts. */
+    public Path handlersFile() {
+        return stateDir.resolve("handlers");
     }
 
     private static void requirePort(String what, int port, int min) {

@@ -20,6 +20,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.lang.System.Logger;
+import java.nio.file.Path;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,6 +39,7 @@ import org.gcs.api.NodeId;
 import org.gcs.api.UserId;
 import org.gcs.api.auth.AuthTranscript;
 import org.gcs.api.auth.UserCredential;
+import org.gcs.api.routing.NodeAddress;
 import org.gcs.api.transport.IceServer;
 import org.gcs.api.wire.NodeWire;
 import org.gcs.api.wire.NodeWire.NodeFrame;
@@ -46,10 +48,12 @@ import org.gcs.api.wire.WireVersions;
 import org.gcs.daemon.wire.ProtoFrames;
 
 /**
- * The daemon's session with its node: connects over TLS 1.3 to a node whose key is pinned, logs in
- * ({@code Hello -> Challenge -> Authenticate -> Welcome}), pings, and reconnects with {@link Backoff} whenever the
- * connection drops or the login fails. Requests fail at once while the node is unreachable; pending requests fail when
- * the connection drops.
+ * The daemon's session with its handler node: finds the user's handlers (asks a bootstrap node
+ * {@code GetHandlersForUser}, or uses the handlers remembered from an earlier run), connects over TLS 1.3 to the first
+ * of them pinning its key to the id the lookup returned, logs in ({@code Hello -> Challenge -> Authenticate ->
+ * Welcome}; a {@code Redirect} sends it to other handlers), pings, and reconnects whenever the connection drops or the
+ * login fails: at once to the next handler (failover), with {@link Backoff} once every known node has failed in a
+ * row. Requests fail at once while no node is reachable; pending requests fail when the connection drops.
  *
  * <pre>{@code
  * NodeClient node = new NodeClient(settings, credential, friendsSource, listener, eventLoopGroup);
@@ -59,27 +63,30 @@ import org.gcs.daemon.wire.ProtoFrames;
  */
 public final class NodeClient implements AutoCloseable {
     private static final Logger LOG = System.getLogger(NodeClient.class.getName());
+    /** The longest a move to other handlers waits for connects being set up to end. */
+    static final Duration MOVE_WAIT = Duration.ofSeconds(60);
 
     /**
-     * Where the node is and how the session behaves.
+     * Where the nodes are and how the session behaves.
      *
+     * @param bootstrap nodes to ask for the user's handlers (each pinned to its id), tried in turn
+     * @param handlersFile where the user's handlers are remembered across restarts; {@code null} to not remember
      * @param loginTimeout the longest a login may take from TCP connect to Welcome
      * @param pingInterval how often to Ping after Welcome; a node silent for three intervals is dropped
      */
-    public record Settings(String host, int port, NodeId nodeId, DeviceId device, Duration loginTimeout,
+    public record Settings(List<NodeAddress> bootstrap, Path handlersFile, DeviceId device, Duration loginTimeout,
             Duration pingInterval, Duration initialBackoff, Duration maxBackoff) {
         public Settings {
-            Objects.requireNonNull(host, "host");
-            Objects.requireNonNull(nodeId, "nodeId");
-            Objects.requireNonNull(device, "device");
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("node port out of range: " + port);
+            bootstrap = List.copyOf(bootstrap);
+            if (bootstrap.isEmpty()) {
+                throw new IllegalArgumentException("at least one bootstrap node is needed");
             }
+            Objects.requireNonNull(device, "device");
         }
 
         /** Protocol defaults: 10 s login, 15 s pings, backoff 0.5 s doubling to 30 s. */
-        public static Settings of(String host, int port, NodeId nodeId, DeviceId device) {
-            return new Settings(host, port, nodeId, device, Duration.ofSeconds(10), Duration.ofSeconds(15),
+        public static Settings of(List<NodeAddress> bootstrap, Path handlersFile, DeviceId device) {
+            return new Settings(bootstrap, handlersFile, device, Duration.ofSeconds(10), Duration.ofSeconds(15),
                     Duration.ofMillis(500), Duration.ofSeconds(30));
         }
     }
@@ -103,6 +110,11 @@ public final class NodeClient implements AutoCloseable {
 
         /** A ConnectRequest, ConnectResult or Signal from the node. */
         void frame(NodeFrame frame);
+
+        /** How many connects are being set up now; a move to other handler nodes waits until there are none. */
+        default int connectsInFlight() {
+            return 0;
+        }
     }
 
     private final Settings settings;
@@ -110,15 +122,18 @@ public final class NodeClient implements AutoCloseable {
     private final Supplier<FriendsUpload> friends;
     private final Listener listener;
     private final EventLoopGroup group;
-    private final SslContext ssl;
+    private final Map<NodeId, SslContext> ssl = new ConcurrentHashMap<>();
     private final Backoff backoff;
+    private final HandlerMemory handlers;
     private final AtomicLong requestIds = new AtomicLong();
     private final Map<Long, CompletableFuture<NodeWire.DevicesAnswer>> pending = new ConcurrentHashMap<>();
     private volatile Channel channel;
     private volatile boolean ready;
     private volatile List<IceServer> iceServers = List.of();
     private volatile boolean closed;
+    private volatile HandlerMemory.Attempt target;
     private ScheduledFuture<?> reconnect;
+
 
     public NodeClient(Settings settings, UserCredential credential, Supplier<FriendsUpload> friends, Listener listener,
             EventLoopGroup group) {
@@ -128,16 +143,34 @@ public final class NodeClient implements AutoCloseable {
         this.listener = listener;
         this.group = group;
         this.backoff = new Backoff(settings.initialBackoff(), settings.maxBackoff(), ThreadLocalRandom.current());
-        try {
-            this.ssl = SslContextBuilder.forClient()
-                    .sslProvider(SslProvider.JDK)
-                    .protocols("TLSv1.3")
-                    .trustManager(new PinnedTrustManager(settings.nodeId()))
-                    .endpointIdentificationAlgorithm(null)
-                    .build();
-        } catch (SSLException e) {
-            throw new IllegalStateException("cannot set up TLS 1.3: " + e.getMessage(), e);
-        }
+        this.handlers = new HandlerMemory(settings.bootstrap(), settings.handlersFile());
+    }
+
+    /** A TLS 1.3 client context that trusts exactly the node {@code id}. */
+    private SslContext ssl(NodeId id) {
+        return ssl.computeIfAbsent(id, pinned -> {
+            try {
+                return SslContextBuilder.forClient()
+                        .sslProvider(SslProvider.JDK)
+                        .protocols("TLSv1.3")
+                        .trustManager(new PinnedTrustManager(pinned))
+                        .endpointIdentificationAlgorithm(null)
+                        .build();
+            } catch (SSLException e) {
+                throw new IllegalStateException("cannot set up TLS 1.3: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** The node of the current session, or of the last attempt. */
+    public NodeAddress node() {
+        HandlerMemory.Attempt t = target;
+        return t == null ? null : t.node();
+    }
+
+    /** The user's handlers as last learned (empty until a bootstrap node or a Redirect named them). */
+    public List<NodeAddress> knownHandlers() {
+        return handlers.handlers();
     }
 
     /** Starts connecting; returns at once. */
@@ -202,7 +235,10 @@ public final class NodeClient implements AutoCloseable {
         if (closed) {
             return;
         }
-        LOG.log(Level.DEBUG, "connecting to node " + target());
+        HandlerMemory.Attempt next = handlers.next();
+        target = next;
+        NodeAddress node = next.node();
+        LOG.log(Level.DEBUG, "connecting to node " + target() + (next.findHandlers() ? " to find the handlers" : ""));
         Bootstrap b = new Bootstrap()
                 .group(group)
                 .channel(NioSocketChannel.class)
@@ -211,16 +247,17 @@ public final class NodeClient implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc(), settings.host(), settings.port()));
+                        ch.pipeline().addLast("tls", ssl(node.id()).newHandler(ch.alloc(), node.host(), node.port()));
                         long ping = settings.pingInterval().toMillis();
                         ch.pipeline().addLast("idle", new IdleStateHandler(3 * ping, 0, 0, TimeUnit.MILLISECONDS));
                         ProtoFrames.install(ch.pipeline(), NodeFrame.parser());
-                        ch.pipeline().addLast("session", new Session());
+                        ch.pipeline().addLast("session", new Session(next));
                     }
                 });
-        ChannelFuture f = b.connect(settings.host(), settings.port());
+        ChannelFuture f = b.connect(node.host(), node.port());
         f.addListener(done -> {
             if (!done.isSuccess()) {
+                handlers.failed(node);
                 loginFailed("cannot connect to node " + target() + ": " + rootMessage(done.cause()));
                 scheduleReconnect();
                 return;
@@ -243,7 +280,7 @@ public final class NodeClient implements AutoCloseable {
         if (closed) {
             return;
         }
-        long delay = backoff.nextDelayMillis();
+        long delay = handlers.worthAnImmediateTry() ? 0 : backoff.nextDelayMillis();
         LOG.log(Level.INFO, "reconnecting to node " + target() + " in " + delay + " ms");
         reconnect = group.next().schedule(this::connect, delay, TimeUnit.MILLISECONDS);
     }
@@ -254,7 +291,20 @@ public final class NodeClient implements AutoCloseable {
     }
 
     private String target() {
-        return settings.host() + ":" + settings.port();
+        HandlerMemory.Attempt t = target;
+        return t == null ? "(none)" : t.node().host() + ":" + t.node().port();
+    }
+
+    private static List<NodeAddress> addresses(List<NodeWire.NodeAddress> wire) {
+        List<NodeAddress> out = new ArrayList<>();
+        for (NodeWire.NodeAddress a : wire) {
+            try {
+                out.add(new NodeAddress(NodeId.of(a.getNodeId().toByteArray()), a.getHost(), a.getPort()));
+            } catch (IllegalArgumentException e) {
+                LOG.log(Level.WARNING, "ignoring a malformed node address from the node: " + e.getMessage());
+            }
+        }
+        return out;
     }
 
     private static String rootMessage(Throwable t) {
@@ -290,15 +340,25 @@ public final class NodeClient implements AutoCloseable {
         }
     }
 
-    private enum State { TLS, HELLO_SENT, AUTH_SENT, READY }
+    private enum State { TLS, FINDING_HANDLERS, HELLO_SENT, AUTH_SENT, READY }
 
     /** One TCP connection's login and dispatch. */
     private final class Session extends SimpleChannelInboundHandler<NodeFrame> {
+        private final HandlerMemory.Attempt attempt;
+        private final NodeId nodeId;
         private State state = State.TLS;
+        private ScheduledFuture<?> mover;
+        /** This connection ends because the daemon moves to another node, not because something failed. */
+        private boolean moving;
         private String closeReason = "connection closed";
         private ScheduledFuture<?> loginTimer;
         private ScheduledFuture<?> pinger;
         private long pingNonce;
+
+        Session(HandlerMemory.Attempt attempt) {
+            this.attempt = attempt;
+            this.nodeId = attempt.node().id();
+        }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
@@ -310,18 +370,81 @@ public final class NodeClient implements AutoCloseable {
                     closeWith(ctx, "TLS handshake with node " + target() + " failed: " + rootMessage(hs.cause()));
                     return;
                 }
-                state = State.HELLO_SENT;
-                ctx.writeAndFlush(NodeFrame.newBuilder().setHello(NodeWire.Hello.newBuilder()
-                        .setProtocolVersion(WireVersions.NODE_PROTOCOL)
-                        .setUserId(credential.user().toString())
-                        .setDeviceId(settings.device().name())
-                        .setPublicKey(ByteString.copyFrom(credential.publicKey()))).build());
+                if (attempt.findHandlers()) {
+                    state = State.FINDING_HANDLERS;
+                    ctx.writeAndFlush(NodeFrame.newBuilder().setGetHandlersForUser(NodeWire.GetHandlersForUser.newBuilder()
+                            .setRequestId(1).setUserId(credential.user().toString())).build());
+                } else {
+                    hello(ctx);
+                }
             });
             ctx.fireChannelActive();
         }
 
+        private void hello(ChannelHandlerContext ctx) {
+            state = State.HELLO_SENT;
+            ctx.writeAndFlush(NodeFrame.newBuilder().setHello(NodeWire.Hello.newBuilder()
+                    .setProtocolVersion(WireVersions.NODE_PROTOCOL)
+                    .setUserId(credential.user().toString())
+                    .setDeviceId(settings.device().name())
+                    .setPublicKey(ByteString.copyFrom(credential.publicKey()))).build());
+        }
+
+        private void onDetectedHandlers(ChannelHandlerContext ctx, NodeFrame frame) {
+            if (frame.getBodyCase() != NodeFrame.BodyCase.DETECTED_HANDLERS) {
+                closeWith(ctx, "node " + target() + " sent " + frame.getBodyCase() + " instead of DetectedHandlers");
+                return;
+            }
+            List<NodeAddress> found = addresses(frame.getDetectedHandlers().getHandlersList());
+            if (found.isEmpty()) {
+                closeWith(ctx, "node " + target() + " named no handlers for " + credential.user());
+                return;
+            }
+            handlers.learned(found);
+            if (found.get(0).id().equals(nodeId)) {
+                LOG.log(Level.INFO, "node " + target() + " is the first handler of " + credential.user() + ": logging in");
+                hello(ctx);
+            } else {
+                LOG.log(Level.INFO, "handlers of " + credential.user() + " are " + found + ": moving to the first");
+                moving = true;
+                closeWith(ctx, "moving to handler " + found.get(0));
+            }
+        }
+
+        private void onRedirect(ChannelHandlerContext ctx, NodeWire.Redirect redirect) {
+            List<NodeAddress> found = addresses(redirect.getHandlersList());
+            if (found.isEmpty()) {
+                closeWith(ctx, "node " + target() + " redirected to no node: " + redirect.getReason());
+                return;
+            }
+            handlers.learned(found);
+            if (state != State.READY) {
+                LOG.log(Level.INFO, "node " + target() + " redirected to " + found + ": " + redirect.getReason());
+                moving = true;
+                closeWith(ctx, "redirected to " + found.get(0));
+                return;
+            }
+            LOG.log(Level.INFO, "node " + target() + " asks to move to " + found + " (" + redirect.getReason()
+                    + "); moving once no connect is being set up");
+            if (mover == null) {
+                long started = System.nanoTime();
+                mover = ctx.executor().scheduleAtFixedRate(() -> {
+                    boolean waitedLongEnough = System.nanoTime() - started > MOVE_WAIT.toNanos();
+                    if (listener.connectsInFlight() == 0 || waitedLongEnough) {
+                        mover.cancel(false);
+                        moving = true;
+                        closeWith(ctx, "moving to handler " + handlers.handlers().get(0));
+                    }
+                }, 0, 200, TimeUnit.MILLISECONDS);
+            }
+        }
+
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, NodeFrame frame) {
+            if (frame.getBodyCase() == NodeFrame.BodyCase.REDIRECT) {
+                onRedirect(ctx, frame.getRedirect());
+                return;
+            }
             if (frame.getBodyCase() == NodeFrame.BodyCase.ERROR) {
                 NodeWire.Error error = frame.getError();
                 if (state != State.READY) {
@@ -340,6 +463,7 @@ public final class NodeClient implements AutoCloseable {
                 return;
             }
             switch (state) {
+                case FINDING_HANDLERS -> onDetectedHandlers(ctx, frame);
                 case TLS, HELLO_SENT -> onChallenge(ctx, frame);
                 case AUTH_SENT -> onWelcome(ctx, frame);
                 case READY -> dispatch(ctx, frame);
@@ -354,16 +478,16 @@ public final class NodeClient implements AutoCloseable {
             }
             NodeWire.Challenge challenge = frame.getChallenge();
             byte[] claimed = challenge.getNodeId().toByteArray();
-            if (!java.util.Arrays.equals(claimed, settings.nodeId().toBytes())) {
+            if (!java.util.Arrays.equals(claimed, nodeId.toBytes())) {
                 closeWith(ctx, "node " + target() + " challenged with node id "
-                        + java.util.HexFormat.of().formatHex(claimed) + " but node_id is pinned to " + settings.nodeId());
+                        + java.util.HexFormat.of().formatHex(claimed) + " but node_id is pinned to " + nodeId);
                 return;
             }
             if (challenge.getNonce().size() < 16) {
                 closeWith(ctx, "node " + target() + " sent a challenge nonce of only " + challenge.getNonce().size() + " bytes");
                 return;
             }
-            byte[] transcript = AuthTranscript.nodeLogin(settings.nodeId(), challenge.getNonce().toByteArray(),
+            byte[] transcript = AuthTranscript.nodeLogin(nodeId, challenge.getNonce().toByteArray(),
                     credential.user(), settings.device());
             FriendsUpload upload = friends.get();
             state = State.AUTH_SENT;
@@ -392,8 +516,9 @@ public final class NodeClient implements AutoCloseable {
             iceServers = List.copyOf(servers);
             ready = true;
             backoff.reset();
+            handlers.loggedIn(attempt.node());
             closeReason = "connection closed";
-            LOG.log(Level.INFO, "logged in to node " + settings.nodeId() + " at " + target() + " as " + credential.user()
+            LOG.log(Level.INFO, "logged in to node " + nodeId + " at " + target() + " as " + credential.user()
                     + " device " + settings.device() + " (ICE servers: " + servers + ")");
             long ping = settings.pingInterval().toMillis();
             pinger = ctx.executor().scheduleAtFixedRate(() -> ctx.writeAndFlush(NodeFrame.newBuilder()
@@ -446,7 +571,7 @@ public final class NodeClient implements AutoCloseable {
         private void closeWith(ChannelHandlerContext ctx, String reason) {
             if (ctx.channel().isActive()) {
                 closeReason = reason;
-                if (state != State.READY) {
+                if (state != State.READY && !moving) {
                     LOG.log(Level.WARNING, reason);
                 }
                 ctx.close();
@@ -461,13 +586,21 @@ public final class NodeClient implements AutoCloseable {
             if (pinger != null) {
                 pinger.cancel(false);
             }
+            if (mover != null) {
+                mover.cancel(false);
+            }
             boolean wasReady = state == State.READY;
+            if (!wasReady && !moving) {
+                handlers.failed(attempt.node());
+            }
             if (wasReady) {
                 ready = false;
                 LOG.log(Level.WARNING, "lost node " + target() + ": " + closeReason);
                 failPending();
             }
-            listener.disconnected(closeReason, wasReady);
+            if (wasReady || !moving) {
+                listener.disconnected(closeReason, wasReady);
+            }
             ctx.fireChannelInactive();
         }
     }

@@ -51,7 +51,8 @@ abstract class DaemonFlowFixture {
     DaemonSettings settings(String name, String device, DaemonSettings.Privacy privacy, boolean mutualAuth,
             Duration connectTimeout, Duration decisionTimeout) {
         Path home = dir.resolve(name);
-        return new DaemonSettings("127.0.0.1", node.port(), node.nodeId(), DeviceId.of(device), "pk", "",
+        return new DaemonSettings(
+                List.of(new org.gcs.api.routing.NodeAddress(node.nodeId(), "127.0.0.1", node.port())), DeviceId.of(device), "pk", "",
                 home.resolve("state/user.key"), home.resolve("friends.txt"), privacy, mutualAuth, "127.0.0.1", 0,
                 home.resolve("state"), connectTimeout, decisionTimeout);
     }

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.gcs.api.DeviceId;
 import org.gcs.api.NodeId;
 import org.gcs.api.auth.UserCredential;
+import org.gcs.api.routing.NodeAddress;
 import org.gcs.api.transport.IceServer;
 import org.gcs.api.wire.NodeWire;
 import org.gcs.api.wire.NodeWire.NodeFrame;
@@ -53,7 +54,11 @@ class NodeClientTest {
     }
 
     private NodeClient start(NodeId pinned, UserCredential alice) {
-        NodeClient.Settings s = new NodeClient.Settings("127.0.0.1", node.port(), pinned, DeviceId.of("laptop"),
+        return start(List.of(new NodeAddress(pinned, "127.0.0.1", node.port())), null, alice);
+    }
+
+    private NodeClient start(List<NodeAddress> bootstrap, java.nio.file.Path handlersFile, UserCredential alice) {
+        NodeClient.Settings s = new NodeClient.Settings(bootstrap, handlersFile, DeviceId.of("laptop"),
                 Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofMillis(100), Duration.ofMillis(400));
         client = new NodeClient(s, alice, () -> new NodeClient.FriendsUpload(true, List.of("pk:bob1")),
                 new NodeClient.Listener() {
@@ -164,5 +169,118 @@ class NodeClientTest {
         assertTrue(again.startsWith("connected"), again);
         assertEquals(2, node.logins.get());
         assertTrue(client.connected());
+    }
+
+    // ---------------------------------------------------------------- finding the handler nodes
+
+    private static NodeAddress address(TestNode n) {
+        return new NodeAddress(n.nodeId(), "127.0.0.1", n.port());
+    }
+
+    private String nextConnectedOrFailure() throws InterruptedException {
+        String e = events.poll(10, TimeUnit.SECONDS);
+        assertNotNull(e, "no event in 10 s");
+        return e;
+    }
+
+    @Test
+    void asksTheBootstrapNodeForTheHandlersMovesToTheFirstAndRemembersThem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        try (TestNode handler = new TestNode(); TestNode second = new TestNode()) {
+            node.handlers = List.of(handler.address(), second.address());
+            java.nio.file.Path remembered = dir.resolve("state/handlers");
+            start(List.of(address(node)), remembered, alice);
+
+            assertTrue(nextConnectedOrFailure().startsWith("connected"));
+            assertEquals(1, node.handlerQueries.get(), "the bootstrap node was asked once");
+            assertEquals(0, node.logins.get(), "nobody logs in at a node that is not her handler");
+            assertEquals(1, handler.logins.get());
+            assertTrue(handler.isOnline(alice.user(), "laptop"));
+            assertEquals(address(handler), client.node());
+            assertEquals(List.of(address(handler), address(second)), client.knownHandlers());
+            assertEquals(List.of(address(handler).toString(), address(second).toString()),
+                    java.nio.file.Files.readAllLines(remembered).stream().filter(l -> !l.startsWith("#")).toList());
+        }
+    }
+
+    @Test
+    void aRestartGoesStraightToTheRememberedHandler(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        try (TestNode handler = new TestNode()) {
+            java.nio.file.Path remembered = dir.resolve("handlers");
+            java.nio.file.Files.writeString(remembered, "# remembered\n" + address(handler) + "\nnot an address\n");
+            start(List.of(address(node)), remembered, alice);
+
+            assertTrue(nextConnectedOrFailure().startsWith("connected"));
+            assertEquals(1, handler.logins.get());
+            assertEquals(0, node.handlerQueries.get(), "the bootstrap node was not asked");
+            assertEquals(0, handler.handlerQueries.get(), "the handler was not asked either: the daemon logged in at once");
+        }
+    }
+
+    @Test
+    void aRedirectAtLoginSendsTheDaemonToTheNamedHandlerPinnedToItsId() throws Exception {
+        try (TestNode handler = new TestNode()) {
+            node.redirectTo = List.of(handler.address());
+            start(node.nodeId());
+
+            assertTrue(nextConnectedOrFailure().startsWith("connected"));
+            assertEquals(1, handler.logins.get());
+            assertEquals(0, node.logins.get());
+            assertEquals(address(handler), client.node());
+        }
+    }
+
+    @Test
+    void aHandlerWhoseKeyDoesNotMatchTheIdTheLookupReturnedIsRefused() throws Exception {
+        try (TestNode impostor = new TestNode()) {
+            NodeId claimed = NodeId.fromPublicKey(new byte[] {9, 9, 9});
+            node.handlers = List.of(NodeWire.NodeAddress.newBuilder()
+                    .setNodeId(com.google.protobuf.ByteString.copyFrom(claimed.toBytes()))
+                    .setHost("127.0.0.1").setPort(impostor.port()).build());
+            start(node.nodeId());
+
+            String e = nextConnectedOrFailure();
+            assertTrue(e.startsWith("failed ") && e.contains("node certificate refused"), e);
+            assertEquals(0, impostor.logins.get());
+            assertFalse(client.connected());
+        }
+    }
+
+    @Test
+    void whenItsHandlerDiesTheDaemonLogsInAtTheNextHandlerAtOnce() throws Exception {
+        TestNode first = new TestNode();
+        try (TestNode second = new TestNode()) {
+            node.handlers = List.of(first.address(), second.address());
+            start(node.nodeId());
+            assertTrue(nextConnectedOrFailure().startsWith("connected"));
+            assertEquals(address(first), client.node());
+
+            long killed = System.nanoTime();
+            first.close();
+            assertTrue(nextConnectedOrFailure().startsWith("lost "));
+            assertTrue(nextConnectedOrFailure().startsWith("connected"));
+            long millis = (System.nanoTime() - killed) / 1_000_000;
+
+            assertEquals(address(second), client.node());
+            assertEquals(1, second.logins.get());
+            assertTrue(millis < 2000, "re-homed in " + millis + " ms");
+        } finally {
+            first.close();
+        }
+    }
+
+    @Test
+    void aRedirectDuringASessionMovesTheDaemonOnceNoConnectIsBeingSetUp() throws Exception {
+        try (TestNode closer = new TestNode()) {
+            start(node.nodeId());
+            assertTrue(nextConnectedOrFailure().startsWith("connected"));
+
+            node.redirectEveryone(List.of(closer.address(), node.address()));
+
+            assertTrue(nextConnectedOrFailure().startsWith("lost "));
+            assertTrue(nextConnectedOrFailure().startsWith("connected"));
+            assertEquals(address(closer), client.node());
+            assertEquals(1, closer.logins.get());
+        }
     }
 }

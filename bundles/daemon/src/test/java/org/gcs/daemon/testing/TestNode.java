@@ -82,6 +82,12 @@ public final class TestNode implements AutoCloseable {
     public volatile UnaryOperator<NodeFrame> tamper = UnaryOperator.identity();
     /** How many times each signal is relayed (a node replaying signals sends more than one). */
     public volatile int signalCopies = 1;
+    /** The handlers this node names in DetectedHandlers; {@code null}: itself only. */
+    public volatile List<NodeWire.NodeAddress> handlers;
+    /** Answer Hello with a Redirect to these nodes instead of a Challenge; {@code null}: log in here. */
+    public volatile List<NodeWire.NodeAddress> redirectTo;
+    /** How many GetHandlersForUser this node answered. */
+    public final AtomicInteger handlerQueries = new AtomicInteger();
     /** Every ConnectRequest routed, after tampering: a malicious node may replay them. */
     public final List<NodeFrame> routedRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -101,6 +107,20 @@ public final class TestNode implements AutoCloseable {
 
         String key() {
             return user + "/" + device;
+        }
+    }
+
+    /** This node's daemon-facing address, as nodes name each other on the wire. */
+    public NodeWire.NodeAddress address() {
+        return NodeWire.NodeAddress.newBuilder().setNodeId(ByteString.copyFrom(nodeId.toBytes()))
+                .setHost("127.0.0.1").setPort(port()).build();
+    }
+
+    /** Sends a Redirect to every logged-in daemon (the node's user moved to other handlers). */
+    public void redirectEveryone(List<NodeWire.NodeAddress> to) {
+        for (Conn conn : online.values()) {
+            conn.ch.writeAndFlush(NodeFrame.newBuilder().setRedirect(NodeWire.Redirect.newBuilder()
+                    .setUserId(conn.user.toString()).addAllHandlers(to).setReason("handlers changed")).build());
         }
     }
 
@@ -281,7 +301,17 @@ public final class TestNode implements AutoCloseable {
         }
 
         private void login(ChannelHandlerContext ctx, NodeFrame f) {
-            if (f.hasHello() && c.user == null) {
+            if (f.hasGetHandlersForUser() && c.user == null) {
+                handlerQueries.incrementAndGet();
+                List<NodeWire.NodeAddress> named = handlers != null ? handlers : List.of(address());
+                ctx.writeAndFlush(NodeFrame.newBuilder().setDetectedHandlers(NodeWire.DetectedHandlers.newBuilder()
+                        .setRequestId(f.getGetHandlersForUser().getRequestId())
+                        .setUserId(f.getGetHandlersForUser().getUserId()).addAllHandlers(named)).build());
+            } else if (f.hasHello() && c.user == null && redirectTo != null) {
+                ctx.writeAndFlush(NodeFrame.newBuilder().setRedirect(NodeWire.Redirect.newBuilder()
+                        .setUserId(f.getHello().getUserId()).addAllHandlers(redirectTo).setReason("test redirect")).build())
+                        .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+            } else if (f.hasHello() && c.user == null) {
                 c.user = UserId.parse(f.getHello().getUserId());
                 c.device = f.getHello().getDeviceId();
                 c.publicKey = f.getHello().getPublicKey().toByteArray();

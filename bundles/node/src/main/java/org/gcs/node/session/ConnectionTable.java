@@ -7,11 +7,15 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.LongSupplier;
+import org.gcs.api.NodeId;
+import org.gcs.api.routing.Endpoint;
 
 /**
- * The connections a node has seen: connection id to the caller and callee devices. The caller's node records one on
- * {@code Connect}, the callee's node when it delivers the {@code ConnectRequest}; signals and results then flow only
- * between exactly those two devices. An entry expires {@code ttl} after its last use. Thread-safe.
+ * The connections of the devices attached to this node: connection id to the caller and callee devices and, once
+ * known, the node each end is attached to. The caller's node records one on {@code Connect}, the callee's node when
+ * it delivers the {@code ConnectRequest}; signals and results then flow only between exactly those two devices, and
+ * only from the node that vouched for the other end. The nodes also let later messages of a connection go node to
+ * node without a lookup. An entry expires {@code ttl} after its last use. Thread-safe.
  */
 public final class ConnectionTable {
     public static final Duration DEFAULT_TTL = Duration.ofMinutes(2);
@@ -40,6 +44,8 @@ public final class ConnectionTable {
     private static final class Entry {
         final Connection connection;
         volatile long lastUsedNanos;
+        volatile NodeId callerNode;
+        volatile NodeId calleeNode;
 
         Entry(Connection connection, long now) {
             this.connection = connection;
@@ -85,6 +91,33 @@ public final class ConnectionTable {
         }
         entry.lastUsedNanos = now;
         return Optional.of(entry.connection);
+    }
+
+    /** Records that {@code end} of connection {@code id} is attached to {@code node}; the first node noted stays. */
+    public void noteNode(ByteString id, Endpoint end, NodeId node) {
+        Entry entry = entries.get(id);
+        if (entry == null) {
+            return;
+        }
+        synchronized (entry) {
+            if (entry.connection.caller().equals(end) && entry.callerNode == null) {
+                entry.callerNode = node;
+            } else if (entry.connection.callee().equals(end) && entry.calleeNode == null) {
+                entry.calleeNode = node;
+            }
+        }
+    }
+
+    /** The node {@code end} of connection {@code id} is attached to, if noted. */
+    public Optional<NodeId> nodeOf(ByteString id, Endpoint end) {
+        Entry entry = entries.get(id);
+        if (entry == null) {
+            return Optional.empty();
+        }
+        if (entry.connection.caller().equals(end)) {
+            return Optional.ofNullable(entry.callerNode);
+        }
+        return entry.connection.callee().equals(end) ? Optional.ofNullable(entry.calleeNode) : Optional.empty();
     }
 
     public void remove(ByteString id) {

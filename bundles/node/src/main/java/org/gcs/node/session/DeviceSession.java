@@ -1,27 +1,52 @@
 package org.gcs.node.session;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.netty.channel.Channel;
 import java.lang.System.Logger.Level;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import org.gcs.api.DeviceOfflineException;
+import org.gcs.api.NodeId;
+import org.gcs.api.ProtocolException;
+import org.gcs.api.RefusedException;
+import org.gcs.api.routing.DeviceSink;
+import org.gcs.api.routing.Endpoint;
+import org.gcs.api.routing.FriendsPolicy;
+import org.gcs.api.routing.NodeAddress;
+import org.gcs.api.routing.Presence;
+import org.gcs.api.routing.RoutedMessage;
+import org.gcs.api.wire.NodeWire;
+import org.gcs.api.wire.NodeWire.ConnectRequest;
 import org.gcs.api.wire.NodeWire.ErrorCode;
 import org.gcs.api.wire.NodeWire.NodeFrame;
+import org.gcs.api.wire.NodeWire.Status;
 
-/** One logged-in device: who it is, its channel, the friends policy it uploaded, and the connections it is part of. */
-public final class DeviceSession {
+/**
+ * One logged-in device: who it is, its channel, the friends policy it uploaded, and the connections it is part of. As
+ * the {@link DeviceSink} the router calls for messages addressed to it (on any thread), it checks each against the
+ * connection table before the device hears it: a {@code ConnectRequest} must name its sender as caller and pass the
+ * device's own policy; a {@code ConnectResult} or {@code Signal} must belong to a connection recorded between exactly
+ * the sender and this device, and come from the node recorded for the sender.
+ */
+public final class DeviceSession implements DeviceSink {
     private static final System.Logger LOG = System.getLogger(DeviceSession.class.getName());
 
     private final Endpoint endpoint;
     private final Channel channel;
+    private final SessionContext context;
     private final Set<ByteString> connections = ConcurrentHashMap.newKeySet();
     private volatile FriendsPolicy friends;
 
-    public DeviceSession(Endpoint endpoint, Channel channel, FriendsPolicy friends) {
+    public DeviceSession(Endpoint endpoint, Channel channel, FriendsPolicy friends, SessionContext context) {
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
         this.channel = Objects.requireNonNull(channel, "channel");
         this.friends = Objects.requireNonNull(friends, "friends");
+        this.context = Objects.requireNonNull(context, "context");
     }
 
     public Endpoint endpoint() {
@@ -36,11 +61,120 @@ public final class DeviceSession {
         this.friends = Objects.requireNonNull(policy, "policy");
     }
 
+    /** What this node's router announces for the device. */
+    public Presence presence() {
+        return new Presence(endpoint, context.nodeId(), friends);
+    }
+
     /** Queues {@code frame} to the device; a failed write is logged, never thrown. */
     public void send(NodeFrame frame) {
         channel.writeAndFlush(frame).addListener(f -> {
             if (!f.isSuccess()) {
                 LOG.log(Level.DEBUG, () -> "write of " + frame.getBodyCase() + " to " + endpoint + " failed: " + f.cause());
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> deliver(RoutedMessage message) {
+        try {
+            if (!message.to().equals(endpoint)) {
+                throw new ProtocolException("message for " + message.to() + " handed to " + endpoint);
+            }
+            if (!channel.isActive()) {
+                throw new DeviceOfflineException(endpoint + " is not online");
+            }
+            NodeFrame frame = NodeFrame.parseFrom(message.payload());
+            switch (message.kind()) {
+                case CONNECT_REQUEST -> deliverConnectRequest(message, frame);
+                case CONNECT_RESULT, SIGNAL -> deliverOnConnection(message, frame);
+                default -> throw new ProtocolException(message.kind() + " is not delivered to devices");
+            }
+            return CompletableFuture.completedFuture(null);
+        } catch (InvalidProtocolBufferException e) {
+            return CompletableFuture.failedFuture(new ProtocolException("routed payload is not a NodeFrame", e));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private void deliverConnectRequest(RoutedMessage message, NodeFrame frame) {
+        if (!frame.hasConnectRequest()) {
+            throw new ProtocolException("a CONNECT_REQUEST message carries " + frame.getBodyCase());
+        }
+        ConnectRequest request = frame.getConnectRequest();
+        ByteString id = request.getConnectionId();
+        Endpoint from = message.from();
+        if (!request.getCallerUser().equals(from.user().toString()) || !request.getCallerDevice().equals(from.device().name())) {
+            throw new ProtocolException("ConnectRequest names a caller other than its sender " + from);
+        }
+        if (!friends.admits(from.user(), endpoint.user())) {
+            LOG.log(Level.INFO, () -> "connect " + NodeFrames.shortId(id) + " " + from + " -> " + endpoint + ": refused, not a friend");
+            throw new RefusedException(endpoint.user() + " does not accept requests from " + from.user());
+        }
+        ConnectionTable table = context.connections();
+        if (!table.record(id, new ConnectionTable.Connection(from, endpoint))) {
+            throw new ProtocolException("connection id " + NodeFrames.shortId(id) + " is in use by another pair");
+        }
+        table.noteNode(id, from, message.origin());
+        table.noteNode(id, endpoint, context.nodeId());
+        track(id);
+        send(frame);
+        context.stats().connectRelayed();
+        LOG.log(Level.INFO, () -> "connect " + NodeFrames.shortId(id) + " " + from + " -> " + endpoint + ": request delivered");
+    }
+
+    private void deliverOnConnection(RoutedMessage message, NodeFrame frame) {
+        boolean isResult = message.kind() == RoutedMessage.Kind.CONNECT_RESULT;
+        if (isResult ? !frame.hasConnectResult() : !frame.hasSignal()) {
+            throw new ProtocolException("a " + message.kind() + " message carries " + frame.getBodyCase());
+        }
+        ByteString id = isResult ? frame.getConnectResult().getConnectionId() : frame.getSignal().getConnectionId();
+        Endpoint from = message.from();
+        ConnectionTable table = context.connections();
+        Optional<ConnectionTable.Connection> connection = table.find(id);
+        boolean between = connection.filter(c -> isResult ? c.callee().equals(from) && c.caller().equals(endpoint)
+                : c.joins(from, endpoint)).isPresent();
+        Optional<NodeId> vouching = table.nodeOf(id, from);
+        if (!between || vouching.filter(node -> !node.equals(message.origin())).isPresent()) {
+            LOG.log(Level.INFO, () -> "dropped " + message.kind() + " " + NodeFrames.shortId(id) + " " + from + " -> " + endpoint
+                    + " via " + message.origin() + ": no such connection between them from that node");
+            throw new ProtocolException("no connection " + NodeFrames.shortId(id) + " between " + from + " and " + endpoint);
+        }
+        table.noteNode(id, from, message.origin());
+        send(frame);
+        if (isResult) {
+            Status status = frame.getConnectResult().getStatus();
+            LOG.log(Level.INFO, () -> "connect " + NodeFrames.shortId(id) + " " + endpoint + " <- " + from + ": result " + status);
+            if (status != Status.ACCEPTED) {
+                table.remove(id);
+                untrack(id);
+            }
+        } else {
+            LOG.log(Level.DEBUG, () -> "signal " + NodeFrames.shortId(id) + " " + from + " -> " + endpoint + " ("
+                    + frame.getSignal().getPayload().size() + " bytes)");
+        }
+    }
+
+    @Override
+    public void replaced(NodeId where) {
+        LOG.log(Level.INFO, () -> "session replaced " + endpoint + " " + channel.remoteAddress() + " (logged in again at "
+                + (where.equals(context.nodeId()) ? "this node" : "node " + where) + ")");
+        Disconnect.withError(channel, ErrorCode.REPLACED, "the same user and device logged in again");
+    }
+
+    @Override
+    public void moveTo(List<NodeAddress> handlers) {
+        LOG.log(Level.INFO, () -> "session " + endpoint + " asked to move to " + handlers);
+        NodeWire.Redirect.Builder redirect = NodeWire.Redirect.newBuilder()
+                .setUserId(endpoint.user().toString())
+                .setReason("the user's handler nodes changed");
+        handlers.forEach(h -> redirect.addHandlers(NodeFrames.address(h)));
+        channel.eventLoop().execute(() -> {
+            if (connections.isEmpty()) {
+                Disconnect.withFrame(channel, NodeFrame.newBuilder().setRedirect(redirect).build(), "moved to " + handlers);
+            } else {
+                send(NodeFrame.newBuilder().setRedirect(redirect).build());
             }
         });
     }
@@ -55,12 +189,6 @@ public final class DeviceSession {
 
     Set<ByteString> connections() {
         return Set.copyOf(connections);
-    }
-
-    /** Ends this session because the same user and device logged in again. */
-    void replaced() {
-        LOG.log(Level.INFO, () -> "session replaced " + endpoint + " " + channel.remoteAddress());
-        Disconnect.withError(channel, ErrorCode.REPLACED, "the same user and device logged in again");
     }
 
     @Override

@@ -6,12 +6,20 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.lang.System.Logger.Level;
 import java.security.SecureRandom;
+import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import org.gcs.api.AuthenticationException;
 import org.gcs.api.DeviceId;
 import org.gcs.api.UserId;
 import org.gcs.api.auth.AuthProvider;
 import org.gcs.api.auth.AuthTranscript;
+import org.gcs.api.routing.Endpoint;
+import org.gcs.api.routing.FriendsPolicy;
+import org.gcs.api.routing.NodeAddress;
+import org.gcs.api.wire.NodeWire.DetectedHandlers;
+import org.gcs.api.wire.NodeWire.GetHandlersForUser;
+import org.gcs.api.wire.NodeWire.Redirect;
 import org.gcs.api.wire.NodeWire.Authenticate;
 import org.gcs.api.wire.NodeWire.Challenge;
 import org.gcs.api.wire.NodeWire.Error;
@@ -22,17 +30,20 @@ import org.gcs.api.wire.NodeWire.Welcome;
 import org.gcs.api.wire.WireVersions;
 
 /**
- * The login of one daemon connection (docs/PROTOCOL.md, "Login"): {@code Hello} -> {@code Challenge} ->
- * {@code Authenticate} -> verification by the scheme's {@link AuthProvider} -> attach to the router -> {@code Welcome}.
- * Any other frame, a failed check or the login timeout closes the connection with an {@code Error}. On success the
- * handler replaces itself with a {@link SessionHandler}.
+ * The login of one daemon connection (docs/PROTOCOL.md, "Login"): any number (up to {@value #MAX_HANDLER_QUERIES}) of
+ * {@code GetHandlersForUser} -> {@code DetectedHandlers}, then {@code Hello} -> (a {@code Redirect} and close if this
+ * node is not one of the user's handlers) {@code Challenge} -> {@code Authenticate} -> verification by the scheme's
+ * {@link AuthProvider} -> attach to the router -> {@code Welcome}. Any other frame, a failed check or the login
+ * timeout closes the connection with an {@code Error}. On success the handler replaces itself with a
+ * {@link SessionHandler}. Runs on the connection's event loop; router and provider answers are brought back to it.
  */
 public final class LoginHandler extends ChannelInboundHandlerAdapter {
     private static final System.Logger LOG = System.getLogger(LoginHandler.class.getName());
     private static final int NONCE_BYTES = 32;
+    static final int MAX_HANDLER_QUERIES = 8;
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private enum State { AWAIT_HELLO, AWAIT_AUTHENTICATE, VERIFYING, DONE, FAILED }
+    private enum State { AWAIT_HELLO, FINDING_HANDLERS, AWAIT_AUTHENTICATE, VERIFYING, DONE, FAILED }
 
     private final SessionContext context;
     private State state = State.AWAIT_HELLO;
@@ -41,6 +52,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
     private DeviceId device;
     private byte[] publicKey;
     private byte[] nonce;
+    private int handlerQueries;
 
     public LoginHandler(SessionContext context) {
         this.context = context;
@@ -82,13 +94,16 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         if (Disconnect.isClosing(ctx.channel()) || state == State.FAILED) {
             return;
         }
-        if (state == State.AWAIT_HELLO && frame.hasHello()) {
+        if (state == State.AWAIT_HELLO && frame.hasGetHandlersForUser() && handlerQueries < MAX_HANDLER_QUERIES) {
+            handlerQueries++;
+            onGetHandlers(ctx, frame.getGetHandlersForUser());
+        } else if (state == State.AWAIT_HELLO && frame.hasHello()) {
             onHello(ctx, frame.getHello());
         } else if (state == State.AWAIT_AUTHENTICATE && frame.hasAuthenticate()) {
             onAuthenticate(ctx, frame.getAuthenticate());
         } else {
             fail(ctx, ErrorCode.MALFORMED, frame.getBodyCase() + " before Welcome (expected "
-                    + (state == State.AWAIT_HELLO ? "Hello" : state == State.AWAIT_AUTHENTICATE ? "Authenticate" : "nothing") + ")");
+                    + (state == State.AWAIT_HELLO ? "Hello or GetHandlersForUser" : state == State.AWAIT_AUTHENTICATE ? "Authenticate" : "nothing") + ")");
         }
     }
 
@@ -113,6 +128,68 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         publicKey = hello.getPublicKey().toByteArray();
+        state = State.FINDING_HANDLERS;
+        handlers(ctx, user, handlers -> {
+            if (state != State.FINDING_HANDLERS) {
+                return;
+            }
+            if (handlers.stream().noneMatch(h -> h.id().equals(context.nodeId()))) {
+                Redirect.Builder redirect = Redirect.newBuilder().setUserId(user.toString())
+                        .setReason("node " + context.nodeId() + " is not a handler of " + user);
+                handlers.forEach(h -> redirect.addHandlers(NodeFrames.address(h)));
+                state = State.FAILED;
+                cancelTimeout();
+                context.stats().loginRedirected();
+                LOG.log(Level.INFO, () -> "login of " + user + "/" + device + " redirected to " + handlers);
+                Disconnect.withFrame(ctx.channel(), NodeFrame.newBuilder().setRedirect(redirect).build(),
+                        "redirected to " + handlers);
+                return;
+            }
+            challenge(ctx);
+        });
+    }
+
+    private void onGetHandlers(ChannelHandlerContext ctx, GetHandlersForUser query) {
+        UserId target;
+        try {
+            target = UserId.parse(query.getUserId());
+        } catch (IllegalArgumentException e) {
+            ctx.writeAndFlush(NodeFrames.requestError(ErrorCode.MALFORMED, "bad user id: " + e.getMessage(),
+                    query.getRequestId()));
+            return;
+        }
+        handlers(ctx, target, handlers -> {
+            DetectedHandlers.Builder answer = DetectedHandlers.newBuilder()
+                    .setRequestId(query.getRequestId()).setUserId(target.toString());
+            handlers.forEach(h -> answer.addHandlers(NodeFrames.address(h)));
+            ctx.writeAndFlush(NodeFrame.newBuilder().setDetectedHandlers(answer).build());
+            LOG.log(Level.DEBUG, () -> "handlers of " + target + " for " + ctx.channel().remoteAddress() + ": " + handlers);
+        });
+    }
+
+    /** Asks the router for {@code target}'s handlers and continues on the event loop; a failure is UNAVAILABLE. */
+    private void handlers(ChannelHandlerContext ctx, UserId target, Consumer<List<NodeAddress>> then) {
+        LocalDevices.call(() -> context.router().handlers(target)).whenComplete((handlers, failure) -> {
+            Runnable step = () -> {
+                if (state == State.FAILED || !ctx.channel().isActive() || Disconnect.isClosing(ctx.channel())) {
+                    return;
+                }
+                if (failure != null || handlers == null || handlers.isEmpty()) {
+                    fail(ctx, ErrorCode.UNAVAILABLE, "the handlers of " + target + " are not known now"
+                            + (failure != null ? ": " + Statuses.describe(failure) : ""));
+                    return;
+                }
+                then.accept(handlers);
+            };
+            if (ctx.executor().inEventLoop()) {
+                step.run();
+            } else {
+                ctx.executor().execute(step);
+            }
+        });
+    }
+
+    private void challenge(ChannelHandlerContext ctx) {
         nonce = new byte[NONCE_BYTES];
         RANDOM.nextBytes(nonce);
         state = State.AWAIT_AUTHENTICATE;
@@ -130,7 +207,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         }
         state = State.VERIFYING;
         byte[] transcript = AuthTranscript.nodeLogin(context.nodeId(), nonce, user, device);
-        LocalUsers.call(() -> provider.verify(user, publicKey, transcript, authenticate.getSignature().toByteArray()))
+        LocalDevices.call(() -> provider.verify(user, publicKey, transcript, authenticate.getSignature().toByteArray()))
                 .whenComplete((ok, failure) -> ctx.executor().execute(() -> onVerdict(ctx, authenticate, failure)));
     }
 
@@ -146,19 +223,19 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         FriendsPolicy friends = FriendsPolicy.of(authenticate.getUploadFriends(), authenticate.getFriendsList());
-        DeviceSession session = new DeviceSession(new Endpoint(user, device), ctx.channel(), friends);
-        context.users().login(session)
+        DeviceSession session = new DeviceSession(new Endpoint(user, device), ctx.channel(), friends, context);
+        context.devices().login(session)
                 .whenComplete((ok, attachFailure) -> ctx.executor().execute(() -> onAttached(ctx, session, attachFailure)));
     }
 
     private void onAttached(ChannelHandlerContext ctx, DeviceSession session, Throwable failure) {
         if (failure != null) {
-            context.users().logout(session);
+            context.devices().logout(session);
             fail(ctx, ErrorCode.INTERNAL, "router did not accept " + user + ": " + Statuses.describe(failure));
             return;
         }
         if (state != State.VERIFYING || !ctx.channel().isActive() || Disconnect.isClosing(ctx.channel())) {
-            context.users().logout(session);
+            context.devices().logout(session);
             return;
         }
         state = State.DONE;

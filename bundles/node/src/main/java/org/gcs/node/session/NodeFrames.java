@@ -2,6 +2,8 @@ package org.gcs.node.session;
 
 import com.google.protobuf.ByteString;
 import java.util.HexFormat;
+import org.gcs.api.routing.NodeAddress;
+import org.gcs.api.wire.NodeWire;
 import org.gcs.api.wire.NodeWire.ConnectResult;
 import org.gcs.api.wire.NodeWire.Error;
 import org.gcs.api.wire.NodeWire.ErrorCode;
@@ -27,6 +29,15 @@ public final class NodeFrames {
     public static NodeFrame connectResult(ByteString connectionId, Status status, String message) {
         return NodeFrame.newBuilder()
                 .setConnectResult(ConnectResult.newBuilder().setConnectionId(connectionId).setStatus(status).setMessage(message))
+                .build();
+    }
+
+    /** A node's daemon-facing address on the wire. */
+    public static NodeWire.NodeAddress address(NodeAddress node) {
+        return NodeWire.NodeAddress.newBuilder()
+                .setNodeId(ByteString.copyFrom(node.id().toBytes()))
+                .setHost(node.host())
+                .setPort(node.port())
                 .build();
     }
 

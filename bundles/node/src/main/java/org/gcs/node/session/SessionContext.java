@@ -13,20 +13,20 @@ import org.gcs.node.stats.NodeStats;
  * @param nodeId this node's id, sent in {@code Challenge} and {@code Welcome} and signed in the login transcript
  * @param authProviders the providers that verify logins, by scheme
  * @param router finds users on this or other nodes
- * @param users the users logged in here
+ * @param devices the devices logged in here
  * @param connections the connection table
  * @param stats counters
  * @param iceServers what {@code Welcome} advertises to each user
  * @param loginTimeout how long a connection may take from accept to {@code Welcome}
  * @param maxFrameBytes the largest frame either side may send
  */
-public record SessionContext(NodeId nodeId, AuthProviders authProviders, Router router, LocalUsers users,
+public record SessionContext(NodeId nodeId, AuthProviders authProviders, Router router, LocalDevices devices,
         ConnectionTable connections, NodeStats stats, IceServerDirectory iceServers, Duration loginTimeout, int maxFrameBytes) {
     public SessionContext {
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(authProviders, "authProviders");
         Objects.requireNonNull(router, "router");
-        Objects.requireNonNull(users, "users");
+        Objects.requireNonNull(devices, "devices");
         Objects.requireNonNull(connections, "connections");
         Objects.requireNonNull(stats, "stats");
         Objects.requireNonNull(iceServers, "iceServers");

@@ -7,7 +7,11 @@ import java.lang.System.Logger.Level;
 import java.util.Optional;
 import org.gcs.api.DeviceId;
 import org.gcs.api.UserId;
+import org.gcs.api.NodeId;
+import org.gcs.api.routing.Endpoint;
+import org.gcs.api.routing.FriendsPolicy;
 import org.gcs.api.routing.RoutedMessage;
+import org.gcs.api.routing.RoutedMessage.Kind;
 import org.gcs.api.wire.NodeWire.Connect;
 import org.gcs.api.wire.NodeWire.ConnectRequest;
 import org.gcs.api.wire.NodeWire.ConnectResponse;
@@ -43,7 +47,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        context.users().logout(session);
+        context.devices().logout(session);
         LOG.log(Level.INFO, () -> "session closed " + session);
         ctx.fireChannelInactive();
     }
@@ -80,7 +84,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             session.send(NodeFrames.requestError(ErrorCode.MALFORMED, "bad user id: " + e.getMessage(), query.getRequestId()));
             return;
         }
-        LocalUsers.call(() -> context.router().devices(self.user(), target)).whenComplete((devices, failure) -> {
+        LocalDevices.call(() -> context.router().devices(self, target)).whenComplete((devices, failure) -> {
             DevicesAnswer.Builder answer = DevicesAnswer.newBuilder().setRequestId(query.getRequestId());
             if (failure == null) {
                 answer.setStatus(Status.OK);
@@ -127,11 +131,12 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             session.send(NodeFrames.connectResult(id, Status.FAILED, "connection id already in use"));
             return;
         }
+        context.connections().noteNode(id, self, context.nodeId());
         session.track(id);
         String shortId = NodeFrames.shortId(id);
         LOG.log(Level.INFO, () -> "connect " + shortId + " " + self + " (" + connect.getCallerApp() + ") -> " + callee
                 + " (" + connect.getCalleeApp() + ", " + connect.getType() + ")");
-        route(callee, request).whenComplete((ok, failure) -> {
+        route(Kind.CONNECT_REQUEST, callee, null, request).whenComplete((ok, failure) -> {
             if (failure != null) {
                 Status status = Statuses.of(failure);
                 LOG.log(Level.INFO, () -> "connect " + shortId + " " + self + " -> " + callee + ": result " + status
@@ -152,6 +157,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Endpoint caller = connection.get().caller();
+        NodeId callerNode = context.connections().nodeOf(id, caller).orElse(null);
         Status status = switch (response.getStatus()) {
             case STATUS_UNSPECIFIED, UNRECOGNIZED -> Status.FAILED;
             default -> response.getStatus();
@@ -166,7 +172,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
                 .setCalleePublicKey(response.getCalleePublicKey())
                 .setDeferredDecision(response.getDeferredDecision())).build();
         LOG.log(Level.INFO, () -> "connect " + NodeFrames.shortId(id) + " " + self + " answered " + status + " to " + caller);
-        route(caller, result).whenComplete((ok, failure) -> {
+        route(Kind.CONNECT_RESULT, caller, callerNode, result).whenComplete((ok, failure) -> {
             if (failure != null) {
                 LOG.log(Level.INFO, () -> "connect " + NodeFrames.shortId(id) + " result to " + caller + " not delivered: "
                         + Statuses.describe(failure));
@@ -188,7 +194,8 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             unknownConnection("Signal", id);
             return;
         }
-        route(peer.get(), frame).whenComplete((ok, failure) -> {
+        NodeId peerNode = context.connections().nodeOf(id, peer.get()).orElse(null);
+        route(Kind.SIGNAL, peer.get(), peerNode, frame).whenComplete((ok, failure) -> {
             if (failure != null) {
                 LOG.log(Level.DEBUG, () -> "signal " + NodeFrames.shortId(id) + " " + self + " -> " + peer.get()
                         + " not delivered: " + Statuses.describe(failure));
@@ -202,6 +209,11 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     private void onFriendsUpdate(FriendsUpdate update) {
         session.friends(FriendsPolicy.of(update.getUploadFriends(), update.getFriendsList()));
         LOG.log(Level.INFO, () -> "friends of " + self + " updated: " + session.friends());
+        context.devices().update(session).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                LOG.log(Level.WARNING, "friends update of " + self + " not announced: " + Statuses.describe(failure));
+            }
+        });
     }
 
     private void unknownConnection(String what, ByteString id) {
@@ -209,8 +221,9 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         session.send(NodeFrames.error(ErrorCode.ERROR_UNSPECIFIED, "unknown connection " + NodeFrames.shortId(id)));
     }
 
-    private java.util.concurrent.CompletableFuture<Void> route(Endpoint to, NodeFrame frame) {
-        RoutedMessage message = new RoutedMessage(self.user(), self.device(), to.user(), to.device(), frame.toByteArray());
-        return LocalUsers.call(() -> context.router().deliver(message));
+    /** Hands {@code frame} to the router, vouched for by this node; {@code toNode} is where {@code to} is, if known. */
+    private java.util.concurrent.CompletableFuture<Void> route(Kind kind, Endpoint to, NodeId toNode, NodeFrame frame) {
+        RoutedMessage message = new RoutedMessage(context.nodeId(), kind, self, to, toNode, frame.toByteArray());
+        return LocalDevices.call(() -> context.router().deliver(message));
     }
 }

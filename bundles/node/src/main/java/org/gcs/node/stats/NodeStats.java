@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counters that prove what a node carries: bytes on TLS connections (as on the wire, TLS records included) and on the
- * STUN socket, sessions and logins, and relayed connection requests. Thread-safe.
+ * STUN socket, sessions and logins (and logins sent to other handler nodes), and relayed connection requests. Thread-safe.
  */
 public final class NodeStats {
     private final LongAdder tlsBytesIn = new LongAdder();
@@ -17,6 +17,7 @@ public final class NodeStats {
     private final AtomicLong sessionsCurrent = new AtomicLong();
     private final LongAdder loginsOk = new LongAdder();
     private final LongAdder loginsFailed = new LongAdder();
+    private final LongAdder loginsRedirected = new LongAdder();
     private final LongAdder connectsRelayed = new LongAdder();
 
     public void tlsBytesIn(long n) {
@@ -51,6 +52,11 @@ public final class NodeStats {
         loginsFailed.increment();
     }
 
+    /** A daemon logged in at a node that is not its user's handler and was sent to her handlers. */
+    public void loginRedirected() {
+        loginsRedirected.increment();
+    }
+
     public void connectRelayed() {
         connectsRelayed.increment();
     }
@@ -65,6 +71,7 @@ public final class NodeStats {
         values.put("sessions.current", sessionsCurrent.get());
         values.put("logins.ok", loginsOk.sum());
         values.put("logins.failed", loginsFailed.sum());
+        values.put("logins.redirected", loginsRedirected.sum());
         values.put("connects.relayed", connectsRelayed.sum());
         return values;
     }

@@ -23,10 +23,14 @@ import org.gcs.api.wire.WireVersions;
 import org.gcs.auth.pubkey.PubkeyAuthProvider;
 import org.gcs.node.session.AuthProviders;
 import org.gcs.node.session.ConnectionTable;
-import org.gcs.node.session.LocalUsers;
+import org.gcs.node.session.LocalDevices;
 import org.gcs.node.ice.IceServerDirectory;
 import org.gcs.node.session.SessionContext;
 import org.gcs.node.stats.NodeStats;
+import org.gcs.api.routing.NodeAddress;
+import org.gcs.api.wire.NodeWire.DetectedHandlers;
+import org.gcs.api.wire.NodeWire.GetHandlersForUser;
+import org.gcs.api.wire.NodeWire.Redirect;
 import org.gcs.routing.central.CentralRouter;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,16 +40,24 @@ class NodePipelineTest {
     private static final NodeId NODE_ID = NodeId.fromPublicKey(new byte[] {1, 2, 3});
     private static final String ALICE = "pk:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
+    private static final NodeAddress SELF = new NodeAddress(NODE_ID, "127.0.0.1", 7000);
+
     private final NodeStats stats = new NodeStats();
     private EmbeddedChannel channel;
 
     @BeforeEach
     void pipeline() {
+        pipelineWhereTheRouterServes(SELF);
+    }
+
+    /** The pipeline of a node {@link #NODE_ID} whose router was started as the node {@code routerNode}. */
+    private void pipelineWhereTheRouterServes(NodeAddress routerNode) {
         AuthProviders providers = new AuthProviders();
         providers.add(new PubkeyAuthProvider(), Map.of(AuthProvider.SCHEME_PROPERTY, "pk"));
         CentralRouter router = new CentralRouter();
+        router.start(routerNode).join();
         ConnectionTable connections = new ConnectionTable();
-        SessionContext context = new SessionContext(NODE_ID, providers, router, new LocalUsers(router, connections, stats),
+        SessionContext context = new SessionContext(NODE_ID, providers, router, new LocalDevices(router, connections, stats),
                 connections, stats, IceServerDirectory.of(List.of()), Duration.ofSeconds(10), 1024);
         channel = new EmbeddedChannel();
         NodeChannelInitializer.installProtocol(channel.pipeline(), context);
@@ -60,6 +72,66 @@ class NodePipelineTest {
         assertEquals(ByteString.copyFrom(NODE_ID.toBytes()), answer.getChallenge().getNodeId());
         assertEquals(32, answer.getChallenge().getNonce().size());
         assertTrue(channel.isActive());
+    }
+
+    @Test
+    void getHandlersForUserBeforeHelloNamesTheHandlersAndKeepsTheConnectionForTheLogin() {
+        channel.writeInbound(frame(NodeFrame.newBuilder().setGetHandlersForUser(GetHandlersForUser.newBuilder()
+                .setRequestId(42).setUserId(ALICE)).build().toByteArray()));
+
+        DetectedHandlers detected = single(outbound()).getDetectedHandlers();
+        assertEquals(42, detected.getRequestId());
+        assertEquals(ALICE, detected.getUserId());
+        assertEquals(1, detected.getHandlersCount());
+        assertEquals(ByteString.copyFrom(NODE_ID.toBytes()), detected.getHandlers(0).getNodeId());
+        assertEquals("127.0.0.1", detected.getHandlers(0).getHost());
+        assertEquals(7000, detected.getHandlers(0).getPort());
+        assertTrue(channel.isActive());
+
+        channel.writeInbound(frame(hello(WireVersions.NODE_PROTOCOL, ALICE, "laptop")));
+        assertTrue(single(outbound()).hasChallenge(), "the login goes on on the same connection");
+    }
+
+    @Test
+    void getHandlersForABadUserIdAnswersAnErrorAndKeepsTheConnection() {
+        channel.writeInbound(frame(NodeFrame.newBuilder().setGetHandlersForUser(GetHandlersForUser.newBuilder()
+                .setRequestId(7).setUserId("no scheme")).build().toByteArray()));
+
+        NodeFrame error = single(outbound());
+        assertEquals(ErrorCode.MALFORMED, error.getError().getCode());
+        assertEquals(7, error.getError().getRequestId());
+        assertTrue(channel.isActive());
+    }
+
+    @Test
+    void endlessHandlerQueriesBeforeHelloAreMalformed() {
+        for (int i = 0; i < 9; i++) {
+            channel.writeInbound(frame(NodeFrame.newBuilder().setGetHandlersForUser(GetHandlersForUser.newBuilder()
+                    .setRequestId(i).setUserId(ALICE)).build().toByteArray()));
+        }
+        channel.runPendingTasks();
+        List<NodeFrame> frames = outbound();
+        assertEquals(9, frames.size());
+        assertTrue(frames.subList(0, 8).stream().allMatch(NodeFrame::hasDetectedHandlers));
+        assertEquals(ErrorCode.MALFORMED, frames.get(8).getError().getCode());
+        assertFalse(channel.isActive());
+    }
+
+    @Test
+    void aHelloAtANodeThatIsNotTheUsersHandlerIsRedirectedBeforeAnyChallenge() {
+        NodeAddress handler = new NodeAddress(NodeId.fromHex("0f".repeat(32)), "127.0.0.9", 7009);
+        pipelineWhereTheRouterServes(handler);
+
+        channel.writeInbound(frame(hello(WireVersions.NODE_PROTOCOL, ALICE, "laptop")));
+        channel.runPendingTasks();
+
+        Redirect redirect = single(outbound()).getRedirect();
+        assertEquals(ALICE, redirect.getUserId());
+        assertEquals(ByteString.copyFrom(handler.id().toBytes()), redirect.getHandlers(0).getNodeId());
+        assertEquals("127.0.0.9", redirect.getHandlers(0).getHost());
+        assertFalse(channel.isActive(), "closed after the redirect");
+        assertEquals(1L, stats.snapshot().get("logins.redirected"));
+        assertEquals(0L, stats.snapshot().get("logins.failed"));
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.gcs.api.DeviceId;
 import org.gcs.api.UserId;
+import org.gcs.api.routing.Endpoint;
 import org.junit.jupiter.api.Test;
 
 class ConnectionTableTest {
@@ -54,5 +55,23 @@ class ConnectionTableTest {
         assertEquals(1, table.removeExpired());
         assertEquals(0, table.size());
         assertTrue(table.record(ID, new ConnectionTable.Connection(CAROL, BOB)), "an expired id is free again");
+    }
+
+    @Test
+    void theNodeOfEachEndIsNotedOnceAndNeverReplaced() {
+        org.gcs.api.NodeId nodeA = org.gcs.api.NodeId.fromHex("0a".repeat(32));
+        org.gcs.api.NodeId nodeB = org.gcs.api.NodeId.fromHex("0b".repeat(32));
+        table.record(ID, new ConnectionTable.Connection(ALICE, BOB));
+        assertEquals(Optional.empty(), table.nodeOf(ID, ALICE));
+
+        table.noteNode(ID, ALICE, nodeA);
+        table.noteNode(ID, BOB, nodeB);
+        table.noteNode(ID, ALICE, nodeB);
+        table.noteNode(ID, CAROL, nodeB);
+
+        assertEquals(Optional.of(nodeA), table.nodeOf(ID, ALICE), "a later claim does not move an end");
+        assertEquals(Optional.of(nodeB), table.nodeOf(ID, BOB));
+        assertEquals(Optional.empty(), table.nodeOf(ID, CAROL));
+        assertEquals(Optional.empty(), table.nodeOf(ByteString.copyFromUtf8("fedcba9876543210"), ALICE));
     }
 }

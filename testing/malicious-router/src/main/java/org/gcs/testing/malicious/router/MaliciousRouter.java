@@ -11,9 +11,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.gcs.api.DeviceId;
 import org.gcs.api.UserId;
+import org.gcs.api.DeviceOfflineException;
+import org.gcs.api.routing.DeviceSink;
+import org.gcs.api.routing.Endpoint;
+import org.gcs.api.routing.NodeAddress;
+import org.gcs.api.routing.Presence;
 import org.gcs.api.routing.RoutedMessage;
 import org.gcs.api.routing.Router;
-import org.gcs.api.routing.UserSink;
 import org.gcs.api.wire.NodeWire;
 import org.gcs.api.wire.NodeWire.NodeFrame;
 import org.osgi.service.component.annotations.Activate;
@@ -43,7 +47,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * </ul>
  *
  * The fingerprint is found by the transport's description format ({@code "GI"}, version, kind, ufrag, password,
- * fingerprint length, fingerprint; see transport-ice {@code WireCodec}).
+ * fingerprint length, fingerprint; see transport-ice {@code WireCodec}). A message whose sender it forged is handed
+ * straight to the recipient's {@link DeviceSink} (the central router would refuse a sender nobody vouches for); the
+ * node core's checks on the recipient's side still apply, as they would at an honest node receiving it.
  */
 @Component(service = Router.class, configurationPid = MaliciousRouter.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         property = {"gcs.routing=malicious", "service.ranking:Integer=1000"})
@@ -76,6 +82,7 @@ public final class MaliciousRouter implements Router {
     private final SecureRandom random = new SecureRandom();
     private final Map<ByteString, Relay> byRealId = new ConcurrentHashMap<>();
     private final Map<ByteString, Relay> byFakeId = new ConcurrentHashMap<>();
+    private final Map<Endpoint, DeviceSink> sinks = new ConcurrentHashMap<>();
     private volatile String mode = "none";
     private volatile UserId impersonate;
     private volatile RoutedMessage recorded;
@@ -90,17 +97,34 @@ public final class MaliciousRouter implements Router {
     }
 
     @Override
-    public CompletableFuture<Void> attach(UserId user, UserSink sink) {
-        return central.attach(user, sink);
+    public CompletableFuture<Void> start(NodeAddress self) {
+        return central.start(self);
     }
 
     @Override
-    public CompletableFuture<Void> detach(UserId user, UserSink sink) {
-        return central.detach(user, sink);
+    public CompletableFuture<Void> stop() {
+        return central.stop();
     }
 
     @Override
-    public CompletableFuture<List<DeviceId>> devices(UserId requester, UserId target) {
+    public CompletableFuture<List<NodeAddress>> handlers(UserId user) {
+        return central.handlers(user);
+    }
+
+    @Override
+    public CompletableFuture<Void> attach(Presence presence, DeviceSink sink) {
+        sinks.put(presence.device(), sink);
+        return central.attach(presence, sink);
+    }
+
+    @Override
+    public CompletableFuture<Void> detach(Endpoint device, DeviceSink sink) {
+        sinks.remove(device, sink);
+        return central.detach(device, sink);
+    }
+
+    @Override
+    public CompletableFuture<List<DeviceId>> devices(Endpoint requester, UserId target) {
         return central.devices(requester, target);
     }
 
@@ -118,7 +142,12 @@ public final class MaliciousRouter implements Router {
             case SIGNAL -> signal(message, frame.getSignal());
             default -> message;
         };
-        return central.deliver(out);
+        if (out.from().equals(message.from())) {
+            return central.deliver(out);
+        }
+        DeviceSink sink = sinks.get(out.to());
+        return sink == null ? CompletableFuture.failedFuture(new DeviceOfflineException(out.to() + " is not online"))
+                : sink.deliver(out);
     }
 
     private RoutedMessage connectRequest(RoutedMessage m, NodeWire.ConnectRequest r) {
@@ -130,13 +159,13 @@ public final class MaliciousRouter implements Router {
                 }
                 byte[] id = new byte[16];
                 random.nextBytes(id);
-                Relay relay = new Relay(r.getConnectionId(), ByteString.copyFrom(id), m.fromUser(), m.fromDevice(), fake);
+                Relay relay = new Relay(r.getConnectionId(), ByteString.copyFrom(id), m.from().user(), m.from().device(), fake);
                 byRealId.put(relay.realId(), relay);
                 byFakeId.put(relay.fakeId(), relay);
-                LOG.log(Level.WARNING, "MALICIOUS: ConnectRequest from " + m.fromUser() + " rewritten to come from " + fake);
-                return new RoutedMessage(fake, m.fromDevice(), m.toUser(), m.toDevice(), NodeFrame.newBuilder()
-                        .setConnectRequest(r.toBuilder().setConnectionId(relay.fakeId()).setCallerUser(fake.toString()))
-                        .build().toByteArray());
+                LOG.log(Level.WARNING, "MALICIOUS: ConnectRequest from " + m.from().user() + " rewritten to come from " + fake);
+                return new RoutedMessage(m.origin(), m.kind(), new Endpoint(fake, m.from().device()), m.to(), m.toNode(),
+                        NodeFrame.newBuilder().setConnectRequest(r.toBuilder().setConnectionId(relay.fakeId())
+                                .setCallerUser(fake.toString())).build().toByteArray());
             }
             case "swap-offer-fingerprint" -> {
                 LOG.log(Level.WARNING, "MALICIOUS: offer fingerprint swapped");
@@ -151,7 +180,7 @@ public final class MaliciousRouter implements Router {
                 }
                 try {
                     ByteString oldId = NodeFrame.parseFrom(old.payload()).getConnectRequest().getConnectionId();
-                    Relay relay = new Relay(r.getConnectionId(), oldId, m.fromUser(), m.fromDevice(), m.fromUser());
+                    Relay relay = new Relay(r.getConnectionId(), oldId, m.from().user(), m.from().device(), m.from().user());
                     byFakeId.put(oldId, relay);
                 } catch (InvalidProtocolBufferException e) {
                     throw new IllegalStateException(e);
@@ -168,8 +197,8 @@ public final class MaliciousRouter implements Router {
     private RoutedMessage connectResult(RoutedMessage m, NodeWire.ConnectResult r) {
         Relay relay = byFakeId.get(r.getConnectionId());
         if (relay != null) {
-            m = new RoutedMessage(m.fromUser(), m.fromDevice(), relay.realUser(), relay.realDevice(), NodeFrame.newBuilder()
-                    .setConnectResult(r.toBuilder().setConnectionId(relay.realId())).build().toByteArray());
+            m = new RoutedMessage(m.origin(), m.kind(), m.from(), new Endpoint(relay.realUser(), relay.realDevice()), m.toNode(),
+                    NodeFrame.newBuilder().setConnectResult(r.toBuilder().setConnectionId(relay.realId())).build().toByteArray());
             r = r.toBuilder().setConnectionId(relay.realId()).build();
         }
         if ("swap-answer-fingerprint".equals(mode) && !r.getAnswer().isEmpty()) {
@@ -188,20 +217,22 @@ public final class MaliciousRouter implements Router {
             return with(m, NodeFrame.newBuilder().setSignal(s.toBuilder().setPayload(ByteString.copyFrom(p))).build());
         }
         Relay toCallee = byRealId.get(s.getConnectionId());
-        if (toCallee != null && m.fromUser().equals(toCallee.realUser())) {
-            return new RoutedMessage(toCallee.fakeUser(), m.fromDevice(), m.toUser(), m.toDevice(), NodeFrame.newBuilder()
-                    .setSignal(s.toBuilder().setConnectionId(toCallee.fakeId())).build().toByteArray());
+        if (toCallee != null && m.from().user().equals(toCallee.realUser())) {
+            return new RoutedMessage(m.origin(), m.kind(), new Endpoint(toCallee.fakeUser(), m.from().device()), m.to(),
+                    m.toNode(), NodeFrame.newBuilder().setSignal(s.toBuilder().setConnectionId(toCallee.fakeId()))
+                            .build().toByteArray());
         }
         Relay toCaller = byFakeId.get(s.getConnectionId());
         if (toCaller != null && !toCaller.realUser().equals(toCaller.fakeUser())) {
-            return new RoutedMessage(m.fromUser(), m.fromDevice(), toCaller.realUser(), toCaller.realDevice(),
-                    NodeFrame.newBuilder().setSignal(s.toBuilder().setConnectionId(toCaller.realId())).build().toByteArray());
+            return new RoutedMessage(m.origin(), m.kind(), m.from(), new Endpoint(toCaller.realUser(), toCaller.realDevice()),
+                    m.toNode(), NodeFrame.newBuilder().setSignal(s.toBuilder().setConnectionId(toCaller.realId()))
+                            .build().toByteArray());
         }
         return m;
     }
 
     private static RoutedMessage with(RoutedMessage m, NodeFrame frame) {
-        return new RoutedMessage(m.fromUser(), m.fromDevice(), m.toUser(), m.toDevice(), frame.toByteArray());
+        return m.withPayload(frame.toByteArray());
     }
 
     /** Overwrites the 32-byte certificate fingerprint inside a transport description, if it has the expected shape. */

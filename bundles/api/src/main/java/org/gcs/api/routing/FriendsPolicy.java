@@ -1,4 +1,4 @@
-package org.gcs.node.session;
+package org.gcs.api.routing;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -7,7 +7,8 @@ import java.util.Set;
 import org.gcs.api.UserId;
 
 /**
- * Who may reach one device, as its daemon told the node. With an uploaded list (privacy mode 1) the node admits only
+ * Who may reach one device, as its daemon told its node: the uploaded friends list of privacy mode 1, which the
+ * user's handler enforces. A value carried between nodes with the device's {@link Presence}. With an uploaded list (privacy mode 1) the node admits only
  * the listed users; without one the node admits everybody and leaves the decision to the daemon. A user always
  * reaches her own devices.
  *

@@ -27,29 +27,31 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.gcs.api.NodeId;
+import org.gcs.api.node.NodeIdentity;
 
 /**
  * A node's long-term TLS identity: an ECDSA P-256 key pair and a self-signed certificate over it, kept as PEM files in
  * the state directory ({@code node-key.pem} readable by the owner only, {@code node-cert.pem}). The {@link NodeId} is
- * the SHA-256 of the certificate's public key, so it stays the same as long as the key file is kept.
+ * the SHA-256 of the certificate's public key, so it stays the same as long as the key file is kept. Thread-safe.
  */
-public final class NodeIdentity {
+public final class StoredNodeIdentity implements NodeIdentity {
     public static final String KEY_FILE = "node-key.pem";
     public static final String CERT_FILE = "node-cert.pem";
     private static final Duration VALIDITY = Duration.ofDays(365L * 50);
+    private static final String SIGNATURE = "SHA256withECDSA";
 
     private final PrivateKey privateKey;
     private final X509Certificate certificate;
     private final NodeId id;
 
-    private NodeIdentity(PrivateKey privateKey, X509Certificate certificate) {
+    private StoredNodeIdentity(PrivateKey privateKey, X509Certificate certificate) {
         this.privateKey = privateKey;
         this.certificate = certificate;
         this.id = NodeId.fromPublicKey(certificate.getPublicKey().getEncoded());
     }
 
     /** Loads the identity kept in {@code stateDir}, creating and storing a new one first if there is none. */
-    public static NodeIdentity loadOrCreate(Path stateDir) throws IOException {
+    public static StoredNodeIdentity loadOrCreate(Path stateDir) throws IOException {
         StateFiles.createPrivateDirectory(stateDir);
         Path keyFile = stateDir.resolve(KEY_FILE);
         Path certFile = stateDir.resolve(CERT_FILE);
@@ -63,16 +65,31 @@ public final class NodeIdentity {
         }
     }
 
+    @Override
     public NodeId id() {
         return id;
     }
 
+    @Override
     public PrivateKey privateKey() {
         return privateKey;
     }
 
+    @Override
     public X509Certificate certificate() {
         return certificate;
+    }
+
+    @Override
+    public byte[] sign(byte[] data) {
+        try {
+            Signature signer = Signature.getInstance(SIGNATURE);
+            signer.initSign(privateKey);
+            signer.update(data);
+            return signer.sign();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the node key cannot sign: " + e.getMessage(), e);
+        }
     }
 
     private static void create(Path keyFile, Path certFile) throws GeneralSecurityException, OperatorCreationException,
@@ -91,12 +108,12 @@ public final class NodeIdentity {
         writePem(certFile, "CERTIFICATE", holder.getEncoded(), "rw-r--r--");
     }
 
-    private static NodeIdentity load(Path keyFile, Path certFile) throws GeneralSecurityException, IOException {
+    private static StoredNodeIdentity load(Path keyFile, Path certFile) throws GeneralSecurityException, IOException {
         PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(readPem(keyFile, "PRIVATE KEY")));
         X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
                 .generateCertificate(new ByteArrayInputStream(readPem(certFile, "CERTIFICATE")));
         requireMatchingPair(key, cert);
-        return new NodeIdentity(key, cert);
+        return new StoredNodeIdentity(key, cert);
     }
 
     /** Signs and verifies a probe so a key file and a certificate from different pairs are caught at start. */
