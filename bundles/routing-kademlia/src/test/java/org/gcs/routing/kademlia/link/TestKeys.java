@@ -15,11 +15,11 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** Test fixture: fresh node identities made like the node's {@code NodeIdentity} (ECDSA P-256, self-signed). */
-final class TestKeys {
+public final class TestKeys {
     private TestKeys() {
     }
 
-    static NodeKeys generate() {
+    public static NodeKeys generate() {
         KeyPair pair = keyPair();
         return new NodeKeys(pair.getPrivate(), selfSigned(pair));
     }

@@ -1,0 +1,270 @@
+package org.gcs.routing.kademlia;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.gcs.api.DeviceId;
+import org.gcs.api.TransportException;
+import org.gcs.api.UserId;
+import org.gcs.api.node.NodeIdentity;
+import org.gcs.api.routing.DeviceSink;
+import org.gcs.api.routing.Endpoint;
+import org.gcs.api.routing.NodeAddress;
+import org.gcs.api.routing.Presence;
+import org.gcs.api.routing.RoutedMessage;
+import org.gcs.api.routing.Router;
+import org.gcs.routing.kademlia.dht.KadConfig;
+import org.gcs.routing.kademlia.link.LinkConfig;
+import org.gcs.routing.kademlia.route.KademliaNode;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The router of a distributed GCS: nodes form a Kademlia DHT over TLS node links, each user is handled by the
+ * {@code replicas} nodes closest to her key, and control messages travel from the sender's node to the recipient's
+ * handler and on to her device's node (see {@link KademliaNode}). Started by the node core once its daemon listener
+ * is bound; the node joins through the configured bootstrap nodes.
+ */
+@Component(service = Router.class, property = Router.ROUTING + "=kademlia", configurationPid = KademliaRouter.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = KademliaRouter.Config.class)
+public final class KademliaRouter implements Router {
+    public static final String PID = "org.gcs.routing.kademlia";
+    private static final System.Logger LOG = System.getLogger(KademliaRouter.class.getName());
+    private static final Duration STATUS_EVERY = Duration.ofSeconds(2);
+
+    @ObjectClassDefinition(name = "GCS Kademlia router",
+            description = "Node-to-node links, the DHT that finds each user's handler nodes, and presence replication")
+    public @interface Config {
+        @AttributeDefinition(description = "Address the node-to-node link listener binds to")
+        String link_host() default "127.0.0.1";
+
+        @AttributeDefinition(description = "Port of the link listener; 0 picks a free port (see status.file)")
+        int link_port() default 7444;
+
+        @AttributeDefinition(description = "Host other nodes dial for links; empty = link.host, or the node's"
+                + " advertised daemon host when link.host is a wildcard")
+        String link_advertised_host() default "";
+
+        @AttributeDefinition(description = "Other nodes' link addresses to join through, host:port#nodeid, comma-separated;"
+                + " empty for the first node")
+        String[] bootstrap() default {};
+
+        @AttributeDefinition(description = "How many handler nodes each user has (r)")
+        int replicas() default 3;
+
+        @AttributeDefinition(description = "Kademlia bucket size k")
+        int k() default 20;
+
+        @AttributeDefinition(description = "Parallel queries of a lookup (alpha)")
+        int alpha() default 3;
+
+        @AttributeDefinition(description = "Most contacts of one /24 (IPv4) or /48 (IPv6) per bucket; 0 = no limit"
+                + " (a deployment on one network)")
+        int group_limit_bucket() default 2;
+
+        @AttributeDefinition(description = "Most contacts of one /24 or /48 in a lookup's result; 0 = no limit")
+        int group_limit_result() default 1;
+
+        @AttributeDefinition(description = "How often presences are put again at their handlers, seconds")
+        int republish_seconds() default 30;
+
+        @AttributeDefinition(description = "Timeout of one call to another node, milliseconds")
+        int call_timeout_millis() default 3000;
+
+        @AttributeDefinition(description = "Most presences one other node may keep here as a handler")
+        int max_presences_per_node() default 100_000;
+
+        @AttributeDefinition(description = "A properties file the router keeps up to date with its id, link address"
+                + " and counters; empty for none")
+        String status_file() default "";
+    }
+
+    private NodeIdentity identity;
+    private KademliaNode.Settings settings;
+    private Path statusFile;
+    private volatile KademliaNode node;
+    private ScheduledExecutorService statusTimer;
+
+    /** For Declarative Services. */
+    public KademliaRouter() {
+    }
+
+    /** A router outside a framework (tests, tools). */
+    public KademliaRouter(NodeIdentity identity, KademliaNode.Settings settings, Path statusFile) {
+        this.identity = Objects.requireNonNull(identity, "identity");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.statusFile = statusFile;
+    }
+
+    @Reference
+    void setIdentity(NodeIdentity identity) {
+        this.identity = identity;
+    }
+
+    @Activate
+    void activate(Config config) {
+        settings = settings(config);
+        statusFile = config.status_file().isBlank() ? null : Path.of(config.status_file());
+    }
+
+    @Deactivate
+    void deactivate() {
+        stop().join();
+    }
+
+    /** The settings a configuration describes; throws {@link IllegalArgumentException} naming the bad property. */
+    static KademliaNode.Settings settings(Config config) {
+        List<NodeAddress> bootstrap = new ArrayList<>();
+        for (String entries : config.bootstrap()) {
+            for (String entry : entries.split(",")) {
+                if (!entry.isBlank()) {
+                    try {
+                        bootstrap.add(NodeAddress.parse(entry.strip()));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("bootstrap: " + e.getMessage(), e);
+                    }
+                }
+            }
+        }
+        KadConfig kad = KadConfig.defaults().withK(config.k()).withAlpha(config.alpha())
+                .withMaxPerGroupPerBucket(config.group_limit_bucket())
+                .withMaxPerGroupPerResult(config.group_limit_result());
+        return new KademliaNode.Settings(config.link_host(), config.link_port(), config.link_advertised_host(), bootstrap,
+                config.replicas(), kad, LinkConfig.defaults(), Duration.ofMillis(config.call_timeout_millis()),
+                Duration.ofSeconds(config.republish_seconds()), config.max_presences_per_node());
+    }
+
+    @Override
+    public synchronized CompletableFuture<Void> start(NodeAddress self) {
+        stopNode();
+        try {
+            node = KademliaNode.start(identity, self, settings);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(new TransportException("cannot listen for node links on "
+                    + settings.linkHost() + ":" + settings.linkPort() + ": " + e.getMessage(), e));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (statusFile != null) {
+            statusTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "gcs-kademlia-status");
+                t.setDaemon(true);
+                return t;
+            });
+            writeStatus();
+            statusTimer.scheduleWithFixedDelay(this::writeStatus, STATUS_EVERY.toMillis(), STATUS_EVERY.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public synchronized CompletableFuture<Void> stop() {
+        stopNode();
+        return CompletableFuture.completedFuture(null);
+    }
+
+    private void stopNode() {
+        if (statusTimer != null) {
+            statusTimer.shutdownNow();
+            statusTimer = null;
+        }
+        KademliaNode running = node;
+        node = null;
+        if (running != null) {
+            running.close();
+        }
+    }
+
+    private void writeStatus() {
+        KademliaNode running = node;
+        if (running == null || statusFile == null) {
+            return;
+        }
+        try {
+            StringBuilder text = new StringBuilder("# GCS Kademlia router status\n");
+            running.status().forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+            Path dir = statusFile.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path tmp = dir.resolve(statusFile.getFileName() + ".tmp");
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            Files.move(tmp, statusFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | UncheckedIOException e) {
+            LOG.log(Level.WARNING, () -> "cannot write " + statusFile + ": " + e);
+        }
+    }
+
+    /** The running node, or {@code null} before {@link #start} (for tests and statistics). */
+    public KademliaNode node() {
+        return node;
+    }
+
+    private KademliaNode running() {
+        KademliaNode running = node;
+        if (running == null) {
+            throw new IllegalStateException("router not started");
+        }
+        return running;
+    }
+
+    @Override
+    public CompletableFuture<List<NodeAddress>> handlers(UserId user) {
+        Objects.requireNonNull(user, "user");
+        return call(() -> running().handlers(user));
+    }
+
+    @Override
+    public CompletableFuture<Void> attach(Presence presence, DeviceSink sink) {
+        Objects.requireNonNull(presence, "presence");
+        Objects.requireNonNull(sink, "sink");
+        return call(() -> running().attach(presence, sink));
+    }
+
+    @Override
+    public CompletableFuture<Void> detach(Endpoint device, DeviceSink sink) {
+        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(sink, "sink");
+        KademliaNode running = node;
+        return running == null ? CompletableFuture.completedFuture(null) : running.detach(device, sink);
+    }
+
+    @Override
+    public CompletableFuture<List<DeviceId>> devices(Endpoint requester, UserId target) {
+        Objects.requireNonNull(requester, "requester");
+        Objects.requireNonNull(target, "target");
+        return call(() -> running().devices(requester, target));
+    }
+
+    @Override
+    public CompletableFuture<Void> deliver(RoutedMessage message) {
+        Objects.requireNonNull(message, "message");
+        return call(() -> running().deliver(message));
+    }
+
+    private static <T> CompletableFuture<T> call(java.util.function.Supplier<CompletableFuture<T>> work) {
+        try {
+            return work.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+}
