@@ -84,6 +84,12 @@ public final class KademliaRouter implements Router {
         @AttributeDefinition(description = "Most contacts of one /24 or /48 in a lookup's result; 0 = no limit")
         int group_limit_result() default 1;
 
+        @AttributeDefinition(description = "DHT queries (find-node, ping) one node may send this node at once")
+        int rate_limit_burst() default 500;
+
+        @AttributeDefinition(description = "DHT queries per second one node may send this node after its burst")
+        int rate_limit_per_second() default 100;
+
         @AttributeDefinition(description = "How often presences are put again at their handlers, seconds")
         int republish_seconds() default 30;
 
@@ -147,7 +153,8 @@ public final class KademliaRouter implements Router {
         }
         KadConfig kad = KadConfig.defaults().withK(config.k()).withAlpha(config.alpha())
                 .withMaxPerGroupPerBucket(config.group_limit_bucket())
-                .withMaxPerGroupPerResult(config.group_limit_result());
+                .withMaxPerGroupPerResult(config.group_limit_result())
+                .withRateLimit(config.rate_limit_burst(), config.rate_limit_per_second());
         return new KademliaNode.Settings(config.link_host(), config.link_port(), config.link_advertised_host(), bootstrap,
                 config.replicas(), kad, LinkConfig.defaults(), Duration.ofMillis(config.call_timeout_millis()),
                 Duration.ofSeconds(config.republish_seconds()), config.max_presences_per_node());
