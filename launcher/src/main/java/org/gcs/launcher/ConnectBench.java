@@ -72,7 +72,7 @@ public final class ConnectBench {
         return results;
     }
 
-    private static Result round(GcsClient app, UserId bob, int n, ConcurrentLinkedQueue<PeerConnection> accepted)
+    static Result round(GcsClient app, UserId bob, int n, ConcurrentLinkedQueue<PeerConnection> accepted)
             throws InterruptedException {
         long[] latency = new long[n];
         List<CompletableFuture<PeerConnection>> opens = new ArrayList<>(n);

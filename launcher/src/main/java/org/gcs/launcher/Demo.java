@@ -25,6 +25,8 @@ import org.gcs.client.GcsClient;
  * The local demo: a central node, a daemon for Alice (laptop) and one for Bob (phone), and the example file sender
  * moving a file from Alice's app to Bob's over the P2P channel. Every protocol step the processes log is printed; the
  * exit status is 0 only if the file arrived with the SHA-256 it was sent with and the node did not carry it.
+ * Distributed, the same transfer runs over three Kademlia nodes with Alice and Bob on different handler nodes
+ * ({@link DistributedStart}).
  */
 public final class Demo {
     private static final Pattern LOG_RECORD = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ");
@@ -32,10 +34,21 @@ public final class Demo {
 
     private final Path workDir;
     private final PrintStream out;
+    private final boolean distributed;
 
+    /** The central demo. */
     public Demo(Path workDir, PrintStream out) {
+        this(workDir, out, false);
+    }
+
+    /**
+     * @param distributed {@code true}: three nodes with the Kademlia router instead of one central node, Alice and Bob
+     *        handled by different nodes
+     */
+    public Demo(Path workDir, PrintStream out, boolean distributed) {
         this.workDir = workDir.toAbsolutePath();
         this.out = out;
+        this.distributed = distributed;
     }
 
     /** What the demo shows: GCS's own log records, and everything the example applications print. */
@@ -55,17 +68,12 @@ public final class Demo {
         }
         LocalCluster.deleteTree(workDir);
         try (LocalCluster cluster = new LocalCluster(workDir, assembly, out, Demo::shown)) {
-            step("1. Start a central GCS node (TLS for daemons, STUN for ICE) on loopback");
-            NodeProcess node = cluster.startCentral();
-            step("   node id " + node.nodeId() + ", TLS port " + node.tlsPort() + ", STUN port " + node.stunPort());
+            DemoDeployment deployment = distributed ? new DistributedStart(cluster, this::step).run() : startCentral(cluster);
+            DaemonProcess alice = deployment.alice();
+            DaemonProcess bob = deployment.bob();
 
-            step("2. Start Alice's daemon on her laptop and Bob's on his phone; each creates its user's key");
-            DaemonProcess alice = cluster.startDaemon("alice", "laptop", node, "upload");
-            DaemonProcess bob = cluster.startDaemon("bob", "phone", node, "upload");
-            step("   Alice is " + alice.userId());
-            step("   Bob   is " + bob.userId());
-
-            step("3. They add each other to their friends lists (uploaded to the node: it filters everyone else)");
+            step("3. They add each other to their friends lists (uploaded to the node that handles each of them: it filters"
+                    + " everyone else)");
             alice.writeFriends(Map.of(bob.userId(), "Bob"));
             bob.writeFriends(Map.of(alice.userId(), "Alice"));
             awaitFriend(alice, bob.userId());
@@ -90,7 +98,7 @@ public final class Demo {
             new Random(2026).nextBytes(content);
             Files.write(file, content);
             String sentSha = sha256(file);
-            Properties before = node.stats();
+            long before = deployment.nodeBytes();
             step("6. Alice's file sender connects to Bob's phone and sends " + FILE_BYTES / (1024 * 1024)
                     + " MiB over the P2P channel (sha256 " + sentSha + ")");
             RoleProcess sender = cluster.startProcess("alice-app", RoleProcess.java("-jar", examplesJar.toString(),
@@ -98,22 +106,23 @@ public final class Demo {
                     "--device", "phone", "--file", file.toString()));
             int sent = sender.waitFor(Duration.ofSeconds(120));
             int received = receiver.waitFor(Duration.ofSeconds(60));
-            Thread.sleep(1500); // the node writes its counters once per second
-            Properties after = node.stats();
+            Thread.sleep(distributed ? 2500 : 1500); // nodes write their counters every second, routers every 2 s
+            long nodeBytes = deployment.nodeBytes() - before;
 
             step("7. Check");
             Path arrived = inbox.resolve(file.getFileName());
             boolean same = Files.isRegularFile(arrived) && sha256(arrived).equals(sentSha);
-            long nodeBytes = delta(before, after, "tls.bytes.in") + delta(before, after, "tls.bytes.out");
             step("   sender exit " + sent + ", receiver exit " + received);
             step("   received " + arrived + (same ? " with the same sha256" : " MISSING OR DIFFERENT"));
-            step("   node carried " + nodeBytes + " TLS bytes during the transfer of " + FILE_BYTES + " payload bytes");
+            step("   " + deployment.trafficName() + " carried " + nodeBytes + " bytes during the transfer of " + FILE_BYTES
+                    + " payload bytes");
             boolean bypassed = nodeBytes < FILE_BYTES / 10;
             if (sent == 0 && received == 0 && same && bypassed) {
-                step("DEMO OK: the file went peer to peer; the node only relayed signaling");
+                step("DEMO OK: the file went peer to peer; " + (distributed ? "the nodes" : "the node") + " only relayed signaling");
                 return 0;
             }
-            step("DEMO FAILED" + (bypassed ? "" : ": the node carried payload-sized traffic") + "; logs are in " + workDir);
+            step("DEMO FAILED" + (bypassed ? "" : ": " + deployment.trafficName() + " carried payload-sized traffic") + "; logs are in "
+                    + workDir);
             return 1;
         }
     }
@@ -122,8 +131,24 @@ public final class Demo {
         out.println(text);
     }
 
-    private static long delta(Properties before, Properties after, String key) {
-        return Long.parseLong(after.getProperty(key, "0")) - Long.parseLong(before.getProperty(key, "0"));
+    /** One central node and both users' daemons logged in to it. */
+    private DemoDeployment startCentral(LocalCluster cluster) throws IOException, InterruptedException {
+        step("1. Start a central GCS node (TLS for daemons, STUN for ICE) on loopback");
+        NodeProcess node = cluster.startCentral();
+        step("   node id " + node.nodeId() + ", TLS port " + node.tlsPort() + ", STUN port " + node.stunPort());
+
+        step("2. Start Alice's daemon on her laptop and Bob's on his phone; each creates its user's key");
+        DaemonProcess alice = cluster.startDaemon("alice", "laptop", node, "upload");
+        DaemonProcess bob = cluster.startDaemon("bob", "phone", node, "upload");
+        step("   Alice is " + alice.userId());
+        step("   Bob   is " + bob.userId());
+        return new DemoDeployment(alice, bob, "the node", () -> tlsBytes(node));
+    }
+
+    /** The bytes a node exchanged with daemons over TLS so far, as its {@code stats.properties} last said. */
+    static long tlsBytes(NodeProcess node) throws IOException {
+        Properties stats = node.stats();
+        return Long.parseLong(stats.getProperty("tls.bytes.in", "0")) + Long.parseLong(stats.getProperty("tls.bytes.out", "0"));
     }
 
     private static void awaitFriend(DaemonProcess daemon, String friend) throws Exception {

@@ -25,6 +25,15 @@ import java.util.function.Predicate;
  *     DaemonProcess alice = cluster.startDaemon("alice", "laptop", node, "upload");
  * }
  * }</pre>
+ *
+ * A distributed deployment runs {@code kademlia.jar} nodes that join through each other, and daemons that find their
+ * handler nodes through a bootstrap list:
+ *
+ * <pre>{@code
+ * KademliaNodeProcess first = cluster.startKademlia("node1", List.of());
+ * KademliaNodeProcess second = cluster.startKademlia("node2", List.of(first));
+ * DaemonProcess bob = cluster.startDaemon("bob", "phone", List.of(first.node(), second.node()), "upload", null);
+ * }</pre>
  */
 public final class LocalCluster implements AutoCloseable {
     public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -104,6 +113,86 @@ public final class LocalCluster implements AutoCloseable {
         return new NodeProcess(process, started, host);
     }
 
+    /**
+     * Starts a node of the distributed role ({@code kademlia.jar}) in {@code workDir/name} and waits until it has
+     * written {@code state/node.properties} and its router's {@code state/kademlia.properties} (its link listener is
+     * bound). TLS, STUN and link ports are ephemeral on 127.0.0.1; both IP-group limits are off, since every node of
+     * this cluster shares 127.0.0.0/24. The node joins the DHT through {@code seeds} (none for the first node).
+     *
+     * @param extraRouterConfig entries of PID {@code org.gcs.routing.kademlia} that add to or replace the defaults
+     *        (e.g. {@code replicas}, {@code republish.seconds}); {@code status.file} is always
+     *        {@link KademliaNodeProcess#STATUS_FILE}
+     */
+    public KademliaNodeProcess startKademlia(String name, List<KademliaNodeProcess> seeds,
+            Map<String, String> extraRouterConfig) throws IOException, InterruptedException {
+        Map<String, String> node = new LinkedHashMap<>();
+        node.put("host", "127.0.0.1");
+        node.put("port", "0");
+        node.put("stun.port", "0");
+        node.put("state.dir", "state");
+        Map<String, String> router = new LinkedHashMap<>();
+        router.put("link.host", "127.0.0.1");
+        router.put("link.port", "0");
+        router.put("bootstrap", String.join(",", seeds.stream().map(KademliaNodeProcess::linkAddress).toList()));
+        router.put("group.limit.bucket", "0");
+        router.put("group.limit.result", "0");
+        router.putAll(extraRouterConfig);
+        router.put("status.file", KademliaNodeProcess.STATUS_FILE);
+        router.putIfAbsent("contacts.file", "state/kademlia.contacts");
+        return startKademlia(name, node, router);
+    }
+
+    /** Starts a distributed-role node joining through {@code seeds} with the default router configuration. */
+    public KademliaNodeProcess startKademlia(String name, List<KademliaNodeProcess> seeds)
+            throws IOException, InterruptedException {
+        return startKademlia(name, seeds, Map.of());
+    }
+
+    /**
+     * Starts {@code node} again in its directory, after ending it politely if it still runs (use
+     * {@link RoleProcess#kill()} first to crash it): same identity, same configuration, and the TLS, STUN and link
+     * ports it had, so that daemons' remembered handlers and other nodes' routing tables stay valid. A port another
+     * process took meanwhile is replaced by an ephemeral one. The earlier run's log is kept as
+     * {@code process-<pid>.log}.
+     */
+    public KademliaNodeProcess restartKademlia(KademliaNodeProcess node) throws IOException, InterruptedException {
+        RoleProcess old = node.process();
+        old.close();
+        synchronized (processes) {
+            processes.remove(old);
+        }
+        Path log = old.dir().resolve("process.log");
+        if (Files.exists(log)) {
+            Files.move(log, old.dir().resolve("process-" + old.pid() + ".log"), StandardCopyOption.REPLACE_EXISTING);
+        }
+        String host = node.nodeConfig().get("host");
+        Map<String, String> nodeConfig = new LinkedHashMap<>(node.nodeConfig());
+        nodeConfig.put("port", Integer.toString(FreePorts.tcpOrAny(host, node.node().tlsPort())));
+        if (node.node().stunPort() > 0) {
+            nodeConfig.put("stun.port", Integer.toString(FreePorts.udpOrAny(host, node.node().stunPort())));
+        }
+        Map<String, String> routerConfig = new LinkedHashMap<>(node.routerConfig());
+        routerConfig.put("link.port", Integer.toString(
+                FreePorts.tcpOrAny(routerConfig.getOrDefault("link.host", host), node.linkPort())));
+        return startKademlia(node.name(), nodeConfig, routerConfig);
+    }
+
+    private KademliaNodeProcess startKademlia(String name, Map<String, String> node, Map<String, String> router)
+            throws IOException, InterruptedException {
+        Path jar = assemblyTarget.resolve("kademlia.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build with ./mvnw -B install -DskipTests");
+        }
+        Path dir = workDir.resolve(name);
+        writeConfig(dir, "org.gcs.node", node);
+        writeConfig(dir, "org.gcs.routing.kademlia", router);
+        clearReadiness(dir, "state/node.properties", "state/stats.properties", KademliaNodeProcess.STATUS_FILE);
+        RoleProcess process = start(name, dir, RoleProcess.java("-jar", jar.toString()));
+        Properties started = process.awaitProperties("state/node.properties", START_TIMEOUT);
+        Properties status = process.awaitProperties(KademliaNodeProcess.STATUS_FILE, START_TIMEOUT);
+        return new KademliaNodeProcess(name, new NodeProcess(process, started, node.get("host")), status, node, router);
+    }
+
     private static boolean isWildcard(String host) {
         return host.equals("0.0.0.0") || host.equals("::") || host.isBlank();
     }
@@ -152,6 +241,33 @@ public final class LocalCluster implements AutoCloseable {
      */
     public DaemonProcess startDaemon(String name, String device, NodeProcess node, String privacyMode, DaemonProcess sameUserAs,
             List<String> commandPrefix, Map<String, String> transportConfig) throws IOException, InterruptedException {
+        Map<String, String> nodeEntries = new LinkedHashMap<>();
+        nodeEntries.put("node.host", node.host());
+        nodeEntries.put("node.port", Integer.toString(node.tlsPort()));
+        nodeEntries.put("node.id", node.nodeId());
+        return startDaemon(name, device, nodeEntries, privacyMode, sameUserAs, commandPrefix, transportConfig);
+    }
+
+    /**
+     * Starts a daemon that finds its user's handler nodes through {@code bootstrapNodes} (its {@code bootstrap.nodes},
+     * in this order) instead of logging in to one given node: it asks the first reachable one for the user's handlers
+     * and moves to the first handler. {@link DaemonProcess#awaitLogin} tells where it ended.
+     *
+     * @param sameUserAs a daemon whose user key this one gets (a second device of that user), or {@code null}
+     */
+    public DaemonProcess startDaemon(String name, String device, List<NodeProcess> bootstrapNodes, String privacyMode,
+            DaemonProcess sameUserAs) throws IOException, InterruptedException {
+        if (bootstrapNodes.isEmpty()) {
+            throw new IllegalArgumentException("a daemon needs at least one bootstrap node");
+        }
+        Map<String, String> nodeEntries = Map.of("bootstrap.nodes",
+                String.join(",", bootstrapNodes.stream().map(NodeProcess::daemonAddress).toList()));
+        return startDaemon(name, device, nodeEntries, privacyMode, sameUserAs, List.of(), LOOPBACK_TRANSPORT);
+    }
+
+    private DaemonProcess startDaemon(String name, String device, Map<String, String> nodeEntries, String privacyMode,
+            DaemonProcess sameUserAs, List<String> commandPrefix, Map<String, String> transportConfig)
+            throws IOException, InterruptedException {
         Path dir = workDir.resolve(name);
         Files.createDirectories(dir);
         if (sameUserAs != null) {
@@ -163,10 +279,7 @@ public final class LocalCluster implements AutoCloseable {
         if (!Files.exists(friends)) {
             Files.writeString(friends, "# <user id> <petname>\n");
         }
-        Map<String, String> daemon = new LinkedHashMap<>();
-        daemon.put("node.host", node.host());
-        daemon.put("node.port", Integer.toString(node.tlsPort()));
-        daemon.put("node.id", node.nodeId());
+        Map<String, String> daemon = new LinkedHashMap<>(nodeEntries);
         daemon.put("device", device);
         daemon.put("key.file", "state/user.key");
         daemon.put("friends.file", "friends.txt");

@@ -1,10 +1,14 @@
 package org.gcs.launcher;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
- * {@code java -jar launcher/target/gcs-launcher.jar demo [workdir]} runs the local demo;
+ * {@code java -jar launcher/target/gcs-launcher.jar demo [--distributed] [workdir]} runs the local demo (with
+ * {@code --distributed}: over three Kademlia nodes instead of one central node);
  * {@code bench [N ...]} runs the concurrent-connect benchmark (default N = 10, 100, 500) and prints its table;
+ * {@code distbench [sizes [users [connects [kills]]]]} compares the central role with Kademlia deployments of the
+ * given sizes (default 3,20; 9 users; 30 connects; 10 kills), see {@link DistributedBench};
  * {@code authbench [pairs [quiet-ms]]} compares sequential connects with and without mutual authentication (default 200
  * pairs, 500 ms between one connect's close and the next).
  */
@@ -16,7 +20,7 @@ public final class Main {
         String command = args.length > 0 ? args[0] : "demo";
         int status;
         switch (command) {
-            case "demo" -> status = new Demo(Path.of(args.length > 1 ? args[1] : "run/demo"), System.out).run();
+            case "demo" -> status = demo(Arrays.copyOfRange(args, 1, args.length));
             case "bench" -> {
                 var results = new ConnectBench(Path.of("run/bench"), System.out).run(ConnectBench.parseSizes(args, 1), 5);
                 System.out.println();
@@ -31,11 +35,39 @@ public final class Main {
                 System.out.print(AuthBench.markdown(comparison));
                 status = comparison.plain().failed() == 0 && comparison.authenticated().failed() == 0 ? 0 : 1;
             }
+            case "distbench" -> {
+                int[] sizes = args.length > 1 ? Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray()
+                        : new int[] {3, 20};
+                int users = args.length > 2 ? Integer.parseInt(args[2]) : 9;
+                int connects = args.length > 3 ? Integer.parseInt(args[3]) : 30;
+                int kills = args.length > 4 ? Integer.parseInt(args[4]) : 10;
+                var results = new DistributedBench(Path.of("run/distbench"), System.out).run(sizes, users, connects, 20, kills);
+                System.out.println();
+                System.out.print(DistributedBench.markdown(results));
+                status = results.stream().allMatch(r -> r.sequential().failed() == 0) ? 0 : 1;
+            }
             default -> {
-                System.err.println("usage: gcs-launcher demo [workdir] | bench [N ...] | authbench [pairs [quiet-ms]]");
+                System.err.println("usage: gcs-launcher demo [--distributed] [workdir] | bench [N ...] | authbench [pairs [quiet-ms]]"
+                        + " | distbench [sizes [users [connects [kills]]]]");
                 status = 2;
             }
         }
         System.exit(status);
+    }
+
+    private static int demo(String[] args) throws Exception {
+        boolean distributed = false;
+        Path workDir = Path.of("run/demo");
+        for (String arg : args) {
+            if (arg.equals("--distributed")) {
+                distributed = true;
+            } else if (arg.startsWith("-")) {
+                System.err.println("usage: gcs-launcher demo [--distributed] [workdir]");
+                return 2;
+            } else {
+                workDir = Path.of(arg);
+            }
+        }
+        return new Demo(workDir, System.out, distributed).run();
     }
 }

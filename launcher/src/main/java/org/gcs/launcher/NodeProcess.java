@@ -38,6 +38,11 @@ public final class NodeProcess {
         return tlsPort;
     }
 
+    /** What a daemon's {@code bootstrap.nodes} lists to reach this node: {@code host:tlsPort#nodeid}. */
+    public String daemonAddress() {
+        return host + ":" + tlsPort + "#" + nodeId;
+    }
+
     public int stunPort() {
         return stunPort;
     }

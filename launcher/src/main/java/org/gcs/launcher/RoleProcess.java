@@ -140,6 +140,22 @@ public class RoleProcess implements AutoCloseable {
         throw new IllegalStateException(name + " did not write " + path + " within " + timeout + "\n" + log());
     }
 
+    /**
+     * Kills the process at once (SIGKILL to its PID, as a crash would end it: no shutdown hooks, no goodbyes to
+     * peers) and waits for it and its output to end.
+     */
+    public void kill() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        joinPump();
+    }
+
     /** Ends the process (politely, then forcibly after 5 s) and waits for its output to drain. */
     @Override
     public void close() {
@@ -155,6 +171,10 @@ public class RoleProcess implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        joinPump();
+    }
+
+    private void joinPump() {
         try {
             pump.join(2000);
         } catch (InterruptedException e) {

@@ -238,7 +238,8 @@ public final class NodeClient implements AutoCloseable {
         HandlerMemory.Attempt next = handlers.next();
         target = next;
         NodeAddress node = next.node();
-        LOG.log(Level.DEBUG, "connecting to node " + target() + (next.findHandlers() ? " to find the handlers" : ""));
+        LOG.log(Level.INFO, "connecting to node " + target() + " (id " + node.id() + ")"
+                + (next.findHandlers() ? " to find the handlers" : ""));
         Bootstrap b = new Bootstrap()
                 .group(group)
                 .channel(NioSocketChannel.class)

@@ -40,6 +40,8 @@ public final class DeviceSession implements DeviceSink {
     private final Channel channel;
     private final SessionContext context;
     private final Set<ByteString> connections = ConcurrentHashMap.newKeySet();
+    /** Completes once Welcome is queued: a message the router hands over earlier (while it attaches) waits for it. */
+    private final CompletableFuture<Void> welcomed = new CompletableFuture<>();
     private volatile FriendsPolicy friends;
 
     public DeviceSession(Endpoint endpoint, Channel channel, FriendsPolicy friends, SessionContext context) {
@@ -66,6 +68,16 @@ public final class DeviceSession implements DeviceSink {
         return new Presence(endpoint, context.nodeId(), friends);
     }
 
+    /** The login finished and Welcome is queued (call on the channel's event loop, right after writing it). */
+    public void welcomed() {
+        welcomed.complete(null);
+    }
+
+    /** The login failed or the device left: messages that waited for Welcome fail with DeviceOfflineException. */
+    public void ended() {
+        welcomed.completeExceptionally(new DeviceOfflineException(endpoint + " is not online"));
+    }
+
     /** Queues {@code frame} to the device; a failed write is logged, never thrown. */
     public void send(NodeFrame frame) {
         channel.writeAndFlush(frame).addListener(f -> {
@@ -77,6 +89,10 @@ public final class DeviceSession implements DeviceSink {
 
     @Override
     public CompletableFuture<Void> deliver(RoutedMessage message) {
+        if (!welcomed.isDone()) {
+            // a distributed router makes the device reachable before its attach (and so the Welcome) completes
+            return welcomed.thenCompose(v -> deliver(message));
+        }
         try {
             if (!message.to().equals(endpoint)) {
                 throw new ProtocolException("message for " + message.to() + " handed to " + endpoint);

@@ -45,6 +45,7 @@ public final class LocalDevices {
 
     /** Removes a closed session, forgets its connections and detaches it from the router. */
     public void logout(DeviceSession session) {
+        session.ended();
         if (sessions.remove(session) == null) {
             return;
         }

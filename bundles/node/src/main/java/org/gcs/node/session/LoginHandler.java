@@ -246,6 +246,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         ctx.channel().writeAndFlush(NodeFrame.newBuilder().setWelcome(Welcome.newBuilder()
                 .setNodeId(ByteString.copyFrom(context.nodeId().toBytes()))
                 .addAllIceServers(context.iceServers().forUser(user))).build());
+        session.welcomed();
     }
 
     private void startTimeout(ChannelHandlerContext ctx) {

@@ -1,6 +1,7 @@
 package org.gcs.node.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,7 +13,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.gcs.api.DeviceId;
+import org.gcs.api.DeviceOfflineException;
 import org.gcs.api.NodeId;
 import org.gcs.api.ProtocolException;
 import org.gcs.api.RefusedException;
@@ -46,16 +49,43 @@ class DeviceSessionTest {
     private EmbeddedChannel channel;
     private DeviceSession bob;
 
+    private SessionContext context;
+
     @BeforeEach
     void bobIsLoggedInHere() {
         CentralRouter router = new CentralRouter();
         ConnectionTable connections = new ConnectionTable();
         NodeStats stats = new NodeStats();
-        SessionContext context = new SessionContext(HERE, new AuthProviders(), router,
+        context = new SessionContext(HERE, new AuthProviders(), router,
                 new LocalDevices(router, connections, stats), connections, stats, IceServerDirectory.of(List.of()),
                 Duration.ofSeconds(10), 65536);
         channel = new EmbeddedChannel();
         bob = new DeviceSession(BOB, channel, FriendsPolicy.of(true, List.of(ALICE.user().toString())), context);
+        bob.welcomed();
+    }
+
+    @Test
+    void aRequestRoutedWhileTheDeviceIsStillLoggingInWaitsForItsWelcome() throws Exception {
+        DeviceSession carol = new DeviceSession(BOB, channel, FriendsPolicy.OPEN, context);
+        CompletableFuture<Void> delivered = carol.deliver(request(ALICE, ALICES_NODE));
+
+        assertNull(channel.readOutbound(), "nothing reaches a device before its Welcome");
+        assertFalse(delivered.isDone());
+        carol.welcomed();
+        delivered.get(5, TimeUnit.SECONDS);
+        assertTrue(((NodeFrame) channel.readOutbound()).hasConnectRequest());
+    }
+
+    @Test
+    void aRequestWaitingForAWelcomeThatNeverComesFailsAsOffline() {
+        DeviceSession carol = new DeviceSession(BOB, channel, FriendsPolicy.OPEN, context);
+        CompletableFuture<Void> delivered = carol.deliver(request(ALICE, ALICES_NODE));
+
+        carol.ended();
+
+        ExecutionException failure = assertThrows(ExecutionException.class, () -> delivered.get(5, TimeUnit.SECONDS));
+        assertInstanceOf(DeviceOfflineException.class, failure.getCause());
+        assertNull(channel.readOutbound());
     }
 
     @Test

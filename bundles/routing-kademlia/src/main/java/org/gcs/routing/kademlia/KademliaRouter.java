@@ -50,6 +50,7 @@ public final class KademliaRouter implements Router {
     public static final String PID = "org.gcs.routing.kademlia";
     private static final System.Logger LOG = System.getLogger(KademliaRouter.class.getName());
     private static final Duration STATUS_EVERY = Duration.ofSeconds(2);
+    private static final int MAX_REMEMBERED = 32;
 
     @ObjectClassDefinition(name = "GCS Kademlia router",
             description = "Node-to-node links, the DHT that finds each user's handler nodes, and presence replication")
@@ -102,11 +103,16 @@ public final class KademliaRouter implements Router {
         @AttributeDefinition(description = "A properties file the router keeps up to date with its id, link address"
                 + " and counters; empty for none")
         String status_file() default "";
+
+        @AttributeDefinition(description = "A file where the router keeps the nodes it knows, to join through them"
+                + " after a restart as well as through bootstrap; empty for none")
+        String contacts_file() default "";
     }
 
     private NodeIdentity identity;
     private KademliaNode.Settings settings;
     private Path statusFile;
+    private Path contactsFile;
     private volatile KademliaNode node;
     private ScheduledExecutorService statusTimer;
 
@@ -114,11 +120,22 @@ public final class KademliaRouter implements Router {
     public KademliaRouter() {
     }
 
-    /** A router outside a framework (tests, tools). */
-    public KademliaRouter(NodeIdentity identity, KademliaNode.Settings settings, Path statusFile) {
+    /** A router outside a framework (tests, tools), writing no status file and remembering no contacts. */
+    public KademliaRouter(NodeIdentity identity, KademliaNode.Settings settings) {
+        this(identity, settings, null, null);
+    }
+
+    /**
+     * A router outside a framework.
+     *
+     * @param statusFile where to keep its status ({@code null}: nowhere)
+     * @param contactsFile where to remember the nodes it knows, joined through at the next start ({@code null}: nowhere)
+     */
+    public KademliaRouter(NodeIdentity identity, KademliaNode.Settings settings, Path statusFile, Path contactsFile) {
         this.identity = Objects.requireNonNull(identity, "identity");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.statusFile = statusFile;
+        this.contactsFile = contactsFile;
     }
 
     @Reference
@@ -130,6 +147,7 @@ public final class KademliaRouter implements Router {
     void activate(Config config) {
         settings = settings(config);
         statusFile = config.status_file().isBlank() ? null : Path.of(config.status_file());
+        contactsFile = config.contacts_file().isBlank() ? null : Path.of(config.contacts_file());
     }
 
     @Deactivate
@@ -164,14 +182,14 @@ public final class KademliaRouter implements Router {
     public synchronized CompletableFuture<Void> start(NodeAddress self) {
         stopNode();
         try {
-            node = KademliaNode.start(identity, self, settings);
+            node = KademliaNode.start(identity, self, withRemembered(settings));
         } catch (IOException e) {
             return CompletableFuture.failedFuture(new TransportException("cannot listen for node links on "
                     + settings.linkHost() + ":" + settings.linkPort() + ": " + e.getMessage(), e));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        if (statusFile != null) {
+        if (statusFile != null || contactsFile != null) {
             statusTimer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "gcs-kademlia-status");
                 t.setDaemon(true);
@@ -195,6 +213,7 @@ public final class KademliaRouter implements Router {
             statusTimer.shutdownNow();
             statusTimer = null;
         }
+        writeStatus();
         KademliaNode running = node;
         node = null;
         if (running != null) {
@@ -204,20 +223,61 @@ public final class KademliaRouter implements Router {
 
     private void writeStatus() {
         KademliaNode running = node;
-        if (running == null || statusFile == null) {
+        if (running == null) {
             return;
         }
-        try {
+        if (statusFile != null) {
             StringBuilder text = new StringBuilder("# GCS Kademlia router status\n");
             running.status().forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
-            Path dir = statusFile.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = dir.resolve(statusFile.getFileName() + ".tmp");
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, statusFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | UncheckedIOException e) {
-            LOG.log(Level.WARNING, () -> "cannot write " + statusFile + ": " + e);
+            write(statusFile, text.toString());
         }
+        List<NodeAddress> known = running.knownContacts();
+        if (contactsFile != null && !known.isEmpty()) {
+            StringBuilder text = new StringBuilder("# nodes this node knew (host:linkPort#node-id), joined through after a restart\n");
+            known.stream().limit(MAX_REMEMBERED).forEach(c -> text.append(c).append('\n'));
+            write(contactsFile, text.toString());
+        }
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path tmp = dir.resolve(file.getFileName() + ".tmp");
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | UncheckedIOException e) {
+            LOG.log(Level.WARNING, () -> "cannot write " + file + ": " + e);
+        }
+    }
+
+    /** {@code base} with the nodes remembered in the contacts file added to its bootstrap nodes. */
+    private KademliaNode.Settings withRemembered(KademliaNode.Settings base) {
+        if (contactsFile == null || !Files.isRegularFile(contactsFile)) {
+            return base;
+        }
+        List<NodeAddress> seeds = new ArrayList<>(base.bootstrap());
+        try {
+            for (String line : Files.readAllLines(contactsFile, StandardCharsets.UTF_8)) {
+                String entry = line.strip();
+                if (entry.isEmpty() || entry.startsWith("#") || seeds.size() >= base.bootstrap().size() + MAX_REMEMBERED) {
+                    continue;
+                }
+                try {
+                    NodeAddress seed = NodeAddress.parse(entry);
+                    if (!seed.id().equals(identity.id()) && seeds.stream().noneMatch(s -> s.id().equals(seed.id()))) {
+                        seeds.add(seed);
+                    }
+                } catch (IllegalArgumentException e) {
+                    LOG.log(Level.WARNING, () -> contactsFile + ": ignoring " + entry + " (" + e.getMessage() + ")");
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, () -> "cannot read " + contactsFile + ": " + e);
+            return base;
+        }
+        return new KademliaNode.Settings(base.linkHost(), base.linkPort(), base.advertisedLinkHost(), seeds,
+                base.replicas(), base.kad(), base.link(), base.callTimeout(), base.republish(), base.maxPresencesPerNode());
     }
 
     /** The running node, or {@code null} before {@link #start} (for tests and statistics). */

@@ -55,7 +55,7 @@ public final class TestCluster implements RouterContract.Cluster {
     /** Starts one more router with {@code settings}, its made-up daemon port {@code daemonPort}. */
     public KademliaRouter add(KademliaNode.Settings settings, int daemonPort) {
         TestIdentity identity = new TestIdentity(TestKeys.generate());
-        KademliaRouter router = new KademliaRouter(identity, settings, null);
+        KademliaRouter router = new KademliaRouter(identity, settings);
         NodeAddress address = new NodeAddress(identity.id(), "127.0.0.1", daemonPort);
         router.start(address).join();
         routers.add(router);

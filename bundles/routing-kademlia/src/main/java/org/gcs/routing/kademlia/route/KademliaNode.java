@@ -37,6 +37,7 @@ import org.gcs.routing.kademlia.dht.ExecutorScheduler;
 import org.gcs.routing.kademlia.dht.Kademlia;
 import org.gcs.routing.kademlia.dht.KadConfig;
 import org.gcs.routing.kademlia.dht.Key;
+import org.gcs.routing.kademlia.link.Link;
 import org.gcs.routing.kademlia.link.LinkClosedException;
 import org.gcs.routing.kademlia.link.LinkConfig;
 import org.gcs.routing.kademlia.link.LinkEndpoint;
@@ -173,7 +174,12 @@ public final class KademliaNode implements AutoCloseable {
                 seeds.add(new Contact(seed.id(), new InetSocketAddress(seed.host(), seed.port())));
             }
         }
-        dht.bootstrap(seeds).whenComplete((ok, failure) -> {
+        // open the links to the seeds first, with the full call timeout: a first TLS handshake in a JVM that just
+        // started can take longer than the lookup's slow-query threshold, which would end the join with nothing
+        List<CompletableFuture<Link>> opened = new ArrayList<>();
+        seeds.forEach(seed -> opened.add(endpoint.link(seed.id(), seed.address())));
+        CompletableFuture.allOf(opened.toArray(CompletableFuture[]::new)).handle((v, e) -> null)
+                .thenCompose(v -> dht.bootstrap(seeds)).whenComplete((ok, failure) -> {
             if (closed) {
                 return;
             }
@@ -406,7 +412,7 @@ public final class KademliaNode implements AutoCloseable {
                 boolean selfIsHandler = handlers.stream().anyMatch(h -> h.id().equals(self.id()));
                 return CompletableFuture.completedFuture(!selfIsHandler);
             }
-            return askForClaim(others, 0, check);
+            return askForClaim(device.user(), others, 0, check, false);
         }).thenApply(yes -> {
             if (yes) {
                 if (verified.size() > MAX_ADDRESS_BOOK * 10) {
@@ -418,17 +424,35 @@ public final class KademliaNode implements AutoCloseable {
         });
     }
 
-    private CompletableFuture<Boolean> askForClaim(List<Contact> handlers, int index, byte[] check) {
+    /**
+     * Asks {@code handlers} in turn whether the claim holds: true at the first yes, false once every one answered or
+     * some said no; fails with {@link TransportException} when none could be asked (the claim cannot be checked now).
+     */
+    private CompletableFuture<Boolean> askForClaim(UserId user, List<Contact> handlers, int index, byte[] check,
+            boolean someAnswered) {
         if (index >= handlers.size()) {
-            return CompletableFuture.completedFuture(false);
+            return someAnswered ? CompletableFuture.completedFuture(false)
+                    : CompletableFuture.failedFuture(new TransportException("no handler of " + user + " can vouch now"));
         }
         return call(handlers.get(index), RouteWire.Method.PRESENCE_CHECK, check)
-                .thenApply(body -> {
-                    RouteCodec.parseAnswer(body);
-                    return true;
+                .handle((body, failure) -> {
+                    if (failure == null) {
+                        try {
+                            RouteCodec.parseAnswer(body);
+                            return Boolean.TRUE;
+                        } catch (RuntimeException no) {
+                            return RouteCodec.isRefusal(no) ? Boolean.FALSE : null;
+                        }
+                    }
+                    return null; // unreachable or broken
                 })
-                .exceptionally(failure -> false)
-                .thenCompose(yes -> yes ? CompletableFuture.completedFuture(true) : askForClaim(handlers, index + 1, check));
+                .thenCompose(answer -> {
+                    if (answer == null) {
+                        dht.invalidate(Key.ofUser(user));
+                    }
+                    return Boolean.TRUE.equals(answer) ? CompletableFuture.completedFuture(true)
+                            : askForClaim(user, handlers, index + 1, check, someAnswered || answer != null);
+                });
     }
 
     // ----- presences at the handlers
@@ -452,6 +476,9 @@ public final class KademliaNode implements AutoCloseable {
             }
             return CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).handle((v, e) -> {
                 long stored = puts.stream().filter(p -> !p.isCompletedExceptionally()).count();
+                if (stored < puts.size()) {
+                    dht.invalidate(Key.ofUser(user)); // a handler is gone: the next republish looks them up anew
+                }
                 if (stored == 0) {
                     throw new TransportException("no handler of " + user + " took the presence of its devices");
                 }
@@ -741,6 +768,12 @@ public final class KademliaNode implements AutoCloseable {
         status.put("presences.handled", Integer.toString(handled.size()));
         status.put("devices.attached", Integer.toString(attached.size()));
         return status;
+    }
+
+    /** The nodes in this node's routing table, as link addresses (to remember across a restart). */
+    public List<NodeAddress> knownContacts() {
+        return dht.table().contacts().stream()
+                .map(c -> new NodeAddress(c.id(), c.address().getHostString(), c.address().getPort())).toList();
     }
 
     /** The DHT contacts this node knows (for tests and statistics). */
