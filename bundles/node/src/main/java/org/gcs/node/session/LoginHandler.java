@@ -163,6 +163,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
                     .setRequestId(query.getRequestId()).setUserId(target.toString());
             handlers.forEach(h -> answer.addHandlers(NodeFrames.address(h)));
             ctx.writeAndFlush(NodeFrame.newBuilder().setDetectedHandlers(answer).build());
+            context.stats().handlersAnswered();
             LOG.log(Level.DEBUG, () -> "handlers of " + target + " for " + ctx.channel().remoteAddress() + ": " + handlers);
         });
     }

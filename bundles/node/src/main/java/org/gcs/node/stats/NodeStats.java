@@ -18,6 +18,7 @@ public final class NodeStats {
     private final LongAdder loginsOk = new LongAdder();
     private final LongAdder loginsFailed = new LongAdder();
     private final LongAdder loginsRedirected = new LongAdder();
+    private final LongAdder handlersAnswered = new LongAdder();
     private final LongAdder connectsRelayed = new LongAdder();
 
     public void tlsBytesIn(long n) {
@@ -57,6 +58,11 @@ public final class NodeStats {
         loginsRedirected.increment();
     }
 
+    /** A daemon asked this node for a user's handlers (FindHandlers) and got them. */
+    public void handlersAnswered() {
+        handlersAnswered.increment();
+    }
+
     public void connectRelayed() {
         connectsRelayed.increment();
     }
@@ -72,6 +78,7 @@ public final class NodeStats {
         values.put("logins.ok", loginsOk.sum());
         values.put("logins.failed", loginsFailed.sum());
         values.put("logins.redirected", loginsRedirected.sum());
+        values.put("handlers.answered", handlersAnswered.sum());
         values.put("connects.relayed", connectsRelayed.sum());
         return values;
     }

@@ -87,6 +87,7 @@ class NodePipelineTest {
         assertEquals("127.0.0.1", detected.getHandlers(0).getHost());
         assertEquals(7000, detected.getHandlers(0).getPort());
         assertTrue(channel.isActive());
+        assertEquals(1L, stats.snapshot().get("handlers.answered"));
 
         channel.writeInbound(frame(hello(WireVersions.NODE_PROTOCOL, ALICE, "laptop")));
         assertTrue(single(outbound()).hasChallenge(), "the login goes on on the same connection");

@@ -115,6 +115,9 @@ public final class KademliaNode implements AutoCloseable {
     private final LinkEndpoint endpoint;
     private final Kademlia dht;
     private final Contact selfContact;
+    private final boolean hasSeeds;
+    /** The message a device last sent to each other device, not yet delivered: the next waits for it (order). */
+    private final ConcurrentMap<List<Endpoint>, CompletableFuture<Void>> lanes = new ConcurrentHashMap<>();
     private volatile boolean joined;
     private volatile boolean closed;
 
@@ -146,6 +149,7 @@ public final class KademliaNode implements AutoCloseable {
                 new LinkKadRpc(endpoint, settings.callTimeout(), settings.kad().k()),
                 new ExecutorScheduler(timer), new SplittableRandom());
         daemonAddresses.put(self.id(), self);
+        this.hasSeeds = settings.bootstrap().stream().anyMatch(seed -> !seed.id().equals(self.id()));
     }
 
     /**
@@ -275,6 +279,28 @@ public final class KademliaNode implements AutoCloseable {
             return CompletableFuture.failedFuture(new ProtocolException(
                     "sender " + message.from() + " is not attached to node " + message.origin()));
         }
+        return inOrder(message);
+    }
+
+    /**
+     * Sends {@code message} once the previous message from its sender to its recipient was delivered (or failed):
+     * messages take different paths (a request through the handlers, later ones straight to the node) and would
+     * otherwise overtake each other, and a signal that arrives before its connect request is dropped.
+     */
+    private CompletableFuture<Void> inOrder(RoutedMessage message) {
+        List<Endpoint> lane = List.of(message.from(), message.to());
+        CompletableFuture<Void> mine = new CompletableFuture<>(); // completes, always normally, when this one is done
+        CompletableFuture<Void> previous = lanes.put(lane, mine);
+        CompletableFuture<Void> turn = previous == null ? CompletableFuture.completedFuture(null) : previous;
+        CompletableFuture<Void> sent = turn.thenCompose(v -> send(message));
+        sent.whenComplete((v, failure) -> {
+            lanes.remove(lane, mine);
+            mine.complete(null);
+        });
+        return sent;
+    }
+
+    private CompletableFuture<Void> send(RoutedMessage message) {
         NodeId hint = message.toNode();
         if (message.kind() == RoutedMessage.Kind.CONNECT_REQUEST || hint == null) {
             return viaHandlers(message);
@@ -680,6 +706,10 @@ public final class KademliaNode implements AutoCloseable {
     private CompletableFuture<List<Contact>> handlerContacts(UserId user) {
         if (closed) {
             return CompletableFuture.failedFuture(new TransportException("node stopped"));
+        }
+        if (!joined && hasSeeds && dht.table().size() == 0) {
+            // alone, a node would name itself every user's handler and split users between two homes
+            return CompletableFuture.failedFuture(new TransportException("this node has not joined the other nodes yet"));
         }
         try {
             return dht.closestNodes(Key.ofUser(user), settings.replicas()).thenApply(contacts -> {
