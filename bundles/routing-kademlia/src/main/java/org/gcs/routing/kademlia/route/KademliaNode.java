@@ -116,6 +116,9 @@ public final class KademliaNode implements AutoCloseable {
     private final Kademlia dht;
     private final Contact selfContact;
     private final boolean hasSeeds;
+    /** Peers with an open link that has sent this node a request; a peer new to it may be a restarted handler. */
+    private final java.util.Set<NodeId> linkedPeers = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong lastPromptRepublish = new java.util.concurrent.atomic.AtomicLong();
     /** The message a device last sent to each other device, not yet delivered: the next waits for it (order). */
     private final ConcurrentMap<List<Endpoint>, CompletableFuture<Void>> lanes = new ConcurrentHashMap<>();
     private volatile boolean joined;
@@ -571,6 +574,19 @@ public final class KademliaNode implements AutoCloseable {
         }
     }
 
+    /**
+     * A node linked to this one anew (it joined, or restarted and lost the presences it held as a handler): the
+     * presences of the devices attached here are put again soon, at most every 2 s, instead of at the next republish.
+     */
+    private void newPeer(NodeId peer) {
+        endpoint.existingLink(peer).ifPresent(link -> link.closeFuture().whenComplete((v, e) -> linkedPeers.remove(peer)));
+        long now = System.currentTimeMillis();
+        long last = lastPromptRepublish.get();
+        if (!attached.isEmpty() && now - last >= 2000 && lastPromptRepublish.compareAndSet(last, now)) {
+            schedule(Duration.ofMillis(200), this::republish);
+        }
+    }
+
     // ----- requests from other nodes (on a link's event loop: never block)
 
     private CompletableFuture<byte[]> onRequest(NodeId peer, InetSocketAddress peerLink, int method, byte[] body) {
@@ -581,6 +597,9 @@ public final class KademliaNode implements AutoCloseable {
             return CompletableFuture.failedFuture(new TransportException("node starting"));
         }
         learnLink(peer, peerLink);
+        if (linkedPeers.add(peer)) {
+            newPeer(peer);
+        }
         Contact sender = new Contact(peer, peerLink);
         RouteWire.Method m = RouteWire.Method.forNumber(method);
         if (m == null) {
