@@ -32,7 +32,8 @@ import org.gcs.api.NodeId;
  * <p>Failures: a contact that fails or times out is dropped (or retried at another address a responder gave for the
  * same id) and the lookup goes on. A query unanswered after {@link KadConfig#slowQueryMillis()} is slow: it frees its
  * slot, and the lookup may converge without it (an answer that still comes is used), so a dead or invented contact
- * costs the slow threshold, not the RPC timeout. A responder with at least three referrals that failed or were slow,
+ * costs the slow threshold, not the RPC timeout. A lookup that has no answer at all yet does wait for its slow
+ * queries, though (to their RPC timeout), so a seed slower than the threshold still counts. A responder with at least three referrals that failed or were slow,
  * and more than twice as many of those as referrals that answered, is distrusted: peers only it referred are no longer
  * asked, and addresses it gave are replaced by those others gave. Bogus referrals then cost about one slow threshold
  * per lying responder met, never the lookup.
@@ -72,6 +73,7 @@ final class Lookup {
     private Cancellable deadline = () -> { };
     private boolean done;
     private int inFlight;
+    private int slowPending;
     private int queries;
     private int failures;
 
@@ -178,7 +180,7 @@ final class Lookup {
                         toSend.add(new Query(p, p.contact));
                     }
                 }
-                if (allAnswered) {
+                if (allAnswered && (!candidates.isEmpty() || slowPending == 0)) {
                     outcome = LookupResult.Outcome.CONVERGED;
                 } else if (inFlight == 0 && queries >= maxQueries) {
                     outcome = LookupResult.Outcome.QUERY_LIMIT;
@@ -229,7 +231,9 @@ final class Lookup {
             q.resolved = true;
             timer = q.slowTimer;
             if (!done) {
-                if (!q.slow) {
+                if (q.slow) {
+                    slowPending--;
+                } else {
                     inFlight--;
                 }
                 PeerSet.Peer p = q.peer;
@@ -265,7 +269,9 @@ final class Lookup {
                 failures++;
                 PeerSet.Peer p = q.peer;
                 p.state = p.useTrustedAlternate(distrusted) ? PeerSet.State.HEARD : PeerSet.State.UNREACHABLE;
-                if (!q.slow) {
+                if (q.slow) {
+                    slowPending--;
+                } else {
                     inFlight--;
                     countAgainstReferrers(p);
                 }
@@ -284,6 +290,7 @@ final class Lookup {
             q.slow = true;
             q.peer.slow = true;
             inFlight--;
+            slowPending++;
             countAgainstReferrers(q.peer);
         }
     }
