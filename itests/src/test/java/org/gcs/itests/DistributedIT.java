@@ -1,6 +1,5 @@
 package org.gcs.itests;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -10,12 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.util.ArrayList;
@@ -25,7 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -176,22 +172,7 @@ class DistributedIT {
             assertTrue(in != null, "Bob's app got the pipe");
             assertEquals(UserId.parse(alice.userId()), in.remoteUser(), "Bob sees the authenticated caller");
             assertEquals(PathKind.HOST, out.path());
-            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
-                try (InputStream i = in.input()) {
-                    return i.readAllBytes();
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            OutputStream o = out.output();
-            o.write(payload);
-            o.flush();
-            out.shutdownOutput();
-            byte[] got = received.get(90, TimeUnit.SECONDS);
-            assertEquals(payload.length, got.length);
-            assertArrayEquals(sha256(payload), sha256(got), "SHA-256 of what arrived");
-            out.close();
-            in.close();
+            Transfers.sendAndCheck(out, in, payload);
 
             awaitCountersWrittenAfter(FileTime.fromMillis(System.currentTimeMillis()));
             Map<String, Long> after = carriedSoFar();
@@ -500,9 +481,5 @@ class DistributedIT {
 
     private static long count(Properties p, String key) {
         return Long.parseLong(p.getProperty(key, "0").trim());
-    }
-
-    private static byte[] sha256(byte[] data) throws Exception {
-        return MessageDigest.getInstance("SHA-256").digest(data);
     }
 }

@@ -1,16 +1,13 @@
 package org.gcs.itests;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -119,22 +116,7 @@ class EndToEndIT {
             assertEquals(UserId.parse(alice.userId()), in.remoteUser(), "the callee sees the authenticated caller");
             assertEquals(PathKind.HOST, out.path());
 
-            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
-                try (InputStream i = in.input()) {
-                    return i.readAllBytes();
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            OutputStream o = out.output();
-            o.write(payload);
-            o.flush();
-            out.shutdownOutput();
-            byte[] got = received.get(90, TimeUnit.SECONDS);
-            assertEquals(payload.length, got.length);
-            assertArrayEquals(sha256(payload), sha256(got), "SHA-256 of what arrived");
-            out.close();
-            in.close();
+            Transfers.sendAndCheck(out, in, payload);
 
             Thread.sleep(1500); // the node rewrites its counters once per second
             Properties after = node.stats();
@@ -303,9 +285,5 @@ class EndToEndIT {
 
     private static long delta(Properties before, Properties after, String key) {
         return Long.parseLong(after.getProperty(key, "0")) - Long.parseLong(before.getProperty(key, "0"));
-    }
-
-    private static byte[] sha256(byte[] data) throws Exception {
-        return MessageDigest.getInstance("SHA-256").digest(data);
     }
 }

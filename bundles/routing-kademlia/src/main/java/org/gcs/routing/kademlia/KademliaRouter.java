@@ -115,6 +115,8 @@ public final class KademliaRouter implements Router {
     private Path contactsFile;
     private volatile KademliaNode node;
     private ScheduledExecutorService statusTimer;
+    /** What the status and contacts files hold now, as last written here: an unchanged text is not written again. */
+    private final java.util.Map<Path, String> written = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** For Declarative Services. */
     public KademliaRouter() {
@@ -229,25 +231,35 @@ public final class KademliaRouter implements Router {
         if (statusFile != null) {
             StringBuilder text = new StringBuilder("# GCS Kademlia router status\n");
             running.status().forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
-            write(statusFile, text.toString());
+            writeIfChanged(statusFile, text.toString());
         }
         List<NodeAddress> known = running.knownContacts();
         if (contactsFile != null && !known.isEmpty()) {
             StringBuilder text = new StringBuilder("# nodes this node knew (host:linkPort#node-id), joined through after a restart\n");
-            known.stream().limit(MAX_REMEMBERED).forEach(c -> text.append(c).append('\n'));
-            write(contactsFile, text.toString());
+            // sorted, so the text changes only when the set of nodes does (the table reorders on every contact)
+            known.stream().map(NodeAddress::toString).sorted().limit(MAX_REMEMBERED)
+                    .forEach(c -> text.append(c).append('\n'));
+            writeIfChanged(contactsFile, text.toString());
         }
     }
 
-    private static void write(Path file, String text) {
+    private void writeIfChanged(Path file, String text) {
+        if (!text.equals(written.get(file)) && write(file, text)) {
+            written.put(file, text);
+        }
+    }
+
+    private static boolean write(Path file, String text) {
         try {
             Path dir = file.toAbsolutePath().getParent();
             Files.createDirectories(dir);
             Path tmp = dir.resolve(file.getFileName() + ".tmp");
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return true;
         } catch (IOException | UncheckedIOException e) {
             LOG.log(Level.WARNING, () -> "cannot write " + file + ": " + e);
+            return false;
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
 import org.gcs.api.UserId;
@@ -27,6 +28,14 @@ class KademliaRouterRestartTest {
         second.start(new NodeAddress(secondId.id(), "127.0.0.1", 20_101)).join();
         try {
             awaitContacts(first, 1);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!Files.isRegularFile(contacts)) {
+                assertTrue(System.nanoTime() < deadline, "the contacts file was written");
+                Thread.sleep(50);
+            }
+            FileTime written = Files.getLastModifiedTime(contacts);
+            Thread.sleep(4_500); // two status intervals: the set of nodes did not change, so neither does the file
+            assertEquals(written, Files.getLastModifiedTime(contacts), "an unchanged contacts file is not rewritten");
             first.stop().join();
             assertTrue(Files.readString(contacts).contains(secondId.id().toString()), "the second node is remembered");
 

@@ -93,6 +93,13 @@ public final class KadConfig {
         return c;
     }
 
+    /** A copy of this config with {@code change} applied (to a value already checked). */
+    private KadConfig with(java.util.function.Consumer<KadConfig> change) {
+        KadConfig c = copy();
+        change.accept(c);
+        return c;
+    }
+
     private static long check(String name, long value, long min, long max) {
         if (value < min || value > max) {
             throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "]: " + value);
@@ -108,63 +115,53 @@ public final class KadConfig {
     }
 
     public KadConfig withK(int value) {
-        KadConfig c = copy();
-        c.k = (int) check("k", value, 1, 1_000);
-        return c;
+        int checked = (int) check("k", value, 1, 1_000);
+        return with(c -> c.k = checked);
     }
 
     public KadConfig withAlpha(int value) {
-        KadConfig c = copy();
-        c.alpha = (int) check("alpha", value, 1, 64);
-        return c;
+        int checked = (int) check("alpha", value, 1, 64);
+        return with(c -> c.alpha = checked);
     }
 
     public KadConfig withRpcTimeoutMillis(long value) {
-        KadConfig c = copy();
-        c.rpcTimeoutMillis = check("rpcTimeoutMillis", value, 1, 600_000);
-        return c;
+        long checked = check("rpcTimeoutMillis", value, 1, 600_000);
+        return with(c -> c.rpcTimeoutMillis = checked);
     }
 
     public KadConfig withSlowQueryMillis(long value) {
-        KadConfig c = copy();
-        c.slowQueryMillis = check("slowQueryMillis", value, 1, 600_000);
-        return c;
+        long checked = check("slowQueryMillis", value, 1, 600_000);
+        return with(c -> c.slowQueryMillis = checked);
     }
 
     public KadConfig withLookupTimeoutMillis(long value) {
-        KadConfig c = copy();
-        c.lookupTimeoutMillis = check("lookupTimeoutMillis", value, 1, 3_600_000);
-        return c;
+        long checked = check("lookupTimeoutMillis", value, 1, 3_600_000);
+        return with(c -> c.lookupTimeoutMillis = checked);
     }
 
     public KadConfig withMaxQueriesPerLookup(int value) {
-        KadConfig c = copy();
-        c.maxQueriesPerLookup = (int) check("maxQueriesPerLookup", value, 1, 100_000);
-        return c;
+        int checked = (int) check("maxQueriesPerLookup", value, 1, 100_000);
+        return with(c -> c.maxQueriesPerLookup = checked);
     }
 
     public KadConfig withRefreshIntervalMillis(long value) {
-        KadConfig c = copy();
-        c.refreshIntervalMillis = check("refreshIntervalMillis", value, 4, 30L * 24 * 3_600_000);
-        return c;
+        long checked = check("refreshIntervalMillis", value, 4, 30L * 24 * 3_600_000);
+        return with(c -> c.refreshIntervalMillis = checked);
     }
 
     public KadConfig withMaxFailures(int value) {
-        KadConfig c = copy();
-        c.maxFailures = (int) check("maxFailures", value, 1, 100);
-        return c;
+        int checked = (int) check("maxFailures", value, 1, 100);
+        return with(c -> c.maxFailures = checked);
     }
 
     public KadConfig withMaxPerGroupPerBucket(int value) {
-        KadConfig c = copy();
-        c.maxPerGroupPerBucket = (int) check("maxPerGroupPerBucket", value, 0, 1_000);
-        return c;
+        int checked = (int) check("maxPerGroupPerBucket", value, 0, 1_000);
+        return with(c -> c.maxPerGroupPerBucket = checked);
     }
 
     public KadConfig withMaxPerGroupPerResult(int value) {
-        KadConfig c = copy();
-        c.maxPerGroupPerResult = (int) check("maxPerGroupPerResult", value, 0, 1_000);
-        return c;
+        int checked = (int) check("maxPerGroupPerResult", value, 0, 1_000);
+        return with(c -> c.maxPerGroupPerResult = checked);
     }
 
     public KadConfig withRateLimit(int burst, double perSecond) {
@@ -175,9 +172,8 @@ public final class KadConfig {
     }
 
     public KadConfig withRateLimitSenders(int value) {
-        KadConfig c = copy();
-        c.rateLimitSenders = (int) check("rateLimitSenders", value, 1, 10_000_000);
-        return c;
+        int checked = (int) check("rateLimitSenders", value, 1, 10_000_000);
+        return with(c -> c.rateLimitSenders = checked);
     }
 
     public KadConfig withCacheTtlBoundsMillis(long min, long max) {
@@ -188,21 +184,18 @@ public final class KadConfig {
     }
 
     public KadConfig withCacheChurnFactor(double value) {
-        KadConfig c = copy();
-        c.cacheChurnFactor = check("cacheChurnFactor", value, 0, 1_000);
-        return c;
+        double checked = check("cacheChurnFactor", value, 0, 1_000);
+        return with(c -> c.cacheChurnFactor = checked);
     }
 
     public KadConfig withCacheMaxEntries(int value) {
-        KadConfig c = copy();
-        c.cacheMaxEntries = (int) check("cacheMaxEntries", value, 0, 10_000_000);
-        return c;
+        int checked = (int) check("cacheMaxEntries", value, 0, 10_000_000);
+        return with(c -> c.cacheMaxEntries = checked);
     }
 
     public KadConfig withChurnWindowMillis(long value) {
-        KadConfig c = copy();
-        c.churnWindowMillis = check("churnWindowMillis", value, 1, 30L * 24 * 3_600_000);
-        return c;
+        long checked = check("churnWindowMillis", value, 1, 30L * 24 * 3_600_000);
+        return with(c -> c.churnWindowMillis = checked);
     }
 
     public int k() {
