@@ -67,7 +67,7 @@ public final class Kademlia {
         this.learner = new Lookup.Listener() {
             @Override
             public void answered(Contact contact) {
-                table.add(contact);
+                learn(contact);
             }
 
             @Override
@@ -215,14 +215,28 @@ public final class Kademlia {
      */
     public List<Contact> onFindNode(Contact sender, Key target) {
         admit(sender);
-        table.add(sender);
+        learn(sender);
         return table.closest(Objects.requireNonNull(target, "target"), config.k(), sender.id());
     }
 
     /** Serves an inbound ping: learns the sender as {@link #onFindNode} does and returns normally if it may. */
     public void onPing(Contact sender) {
         admit(sender);
-        table.add(sender);
+        learn(sender);
+    }
+
+    private void learn(Contact contact) {
+        if (table.add(contact) == RoutingTable.AddResult.ADDED) {
+            contactArrived(contact);
+        }
+    }
+
+    /**
+     * A node joined or came back ({@code contact} entered the routing table, or linked to this node anew after a
+     * restart): cached closest sets it may belong among are forgotten, so the next lookup of those keys finds it.
+     */
+    public void contactArrived(Contact contact) {
+        cache.invalidateWhereCloser(contact, config.k());
     }
 
     private void admit(Contact sender) {

@@ -78,6 +78,26 @@ public final class LookupCache {
         entries.remove(key);
     }
 
+    /**
+     * Forgets every key whose cached contacts {@code newcomer} may belong among: it is not one of them, and they are
+     * fewer than {@code k} or it is closer to the key than the farthest of them. Call it when a node joins or comes
+     * back, so that the next lookup of those keys (a user's handlers) finds it. Returns how many keys were forgotten.
+     */
+    public synchronized int invalidateWhereCloser(Contact newcomer, int k) {
+        int before = entries.size();
+        entries.entrySet().removeIf(e -> {
+            List<Contact> cached = e.getValue().contacts();
+            for (Contact c : cached) {
+                if (c.id().equals(newcomer.id())) {
+                    return false;
+                }
+            }
+            return cached.size() < k || cached.isEmpty()
+                    || e.getKey().compareDistance(newcomer.key(), cached.get(cached.size() - 1).key()) < 0;
+        });
+        return before - entries.size();
+    }
+
     /** The number of keys held (expired ones included until they are asked for or pushed out). */
     public synchronized int size() {
         return entries.size();

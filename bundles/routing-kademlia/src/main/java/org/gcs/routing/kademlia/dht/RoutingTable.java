@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -284,6 +285,14 @@ public final class RoutingTable {
         Bucket b = buckets[bucketIndex(contact.key())];
         Bucket.Entry e = b == null ? null : b.live.get(contact.key());
         return e != null && e.contact.equals(contact);
+    }
+
+    /** The live contact with id {@code node}, if the table holds one (looks in its bucket only). */
+    public synchronized Optional<Contact> find(NodeId node) {
+        Key key = Key.of(node);
+        Bucket b = buckets[bucketIndex(key)];
+        Bucket.Entry e = b == null ? null : b.live.get(key);
+        return e == null ? Optional.empty() : Optional.of(e.contact);
     }
 
     /** Every live contact. */

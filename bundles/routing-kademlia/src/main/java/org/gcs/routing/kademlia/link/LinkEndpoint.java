@@ -22,6 +22,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -226,6 +227,19 @@ public final class LinkEndpoint implements AutoCloseable {
             return CompletableFuture.failedFuture(new LinkClosedException("the link endpoint is closed"));
         }
         return context.registry().linkTo(peer, dial -> dial(peer, address, dial));
+    }
+
+    /**
+     * One request to node {@code peer} over its link (opened as {@link #link} does), answered within {@code timeout}.
+     * Never throws: every failure, a bad argument included, fails the returned future.
+     */
+    public CompletableFuture<byte[]> call(NodeId peer, InetSocketAddress address, int method, byte[] body,
+            Duration timeout) {
+        try {
+            return link(peer, address).thenCompose(link -> link.call(method, body, timeout));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** The open link to {@code peer}, if there is one; never dials. */

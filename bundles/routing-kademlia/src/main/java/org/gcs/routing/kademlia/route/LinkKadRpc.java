@@ -49,10 +49,6 @@ final class LinkKadRpc implements KadRpc {
     }
 
     private CompletableFuture<byte[]> call(Contact to, RouteWire.Method method, byte[] body) {
-        try {
-            return endpoint.link(to.id(), to.address()).thenCompose(link -> link.call(method.getNumber(), body, timeout));
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return endpoint.call(to.id(), to.address(), method.getNumber(), body, timeout);
     }
 }

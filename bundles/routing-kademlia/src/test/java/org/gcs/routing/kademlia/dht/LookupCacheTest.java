@@ -35,6 +35,48 @@ class LookupCacheTest {
     }
 
     @Test
+    void aNewcomerCloserThanTheFarthestCachedContactDropsTheEntry() {
+        LookupCache cache = new LookupCache(config);
+        Key key = Key.random(random);
+        List<Contact> three = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            three.add(new Contact(NodeId.of(Key.random(random).toBytes()), SimCluster.address(2, i)));
+        }
+        three.sort((x, y) -> key.compareDistance(x.key(), y.key()));
+        Contact farther = contactFartherThan(key, three.get(2));
+        Contact closer = contactCloserThan(key, three.get(2));
+
+        cache.put(key, three, 0, 60_000);
+        assertEquals(0, cache.invalidateWhereCloser(three.get(1), 3), "a member already cached changes nothing");
+        assertEquals(0, cache.invalidateWhereCloser(farther, 3), "a full set closer than the newcomer stays");
+        assertEquals(three, cache.get(key, 1));
+        assertEquals(1, cache.invalidateWhereCloser(closer, 3));
+        assertNull(cache.get(key, 1));
+
+        cache.put(key, three, 0, 60_000);
+        assertEquals(1, cache.invalidateWhereCloser(farther, 4), "a set short of k takes anyone");
+        assertNull(cache.get(key, 1));
+    }
+
+    private Contact contactCloserThan(Key key, Contact than) {
+        while (true) {
+            Contact c = new Contact(NodeId.of(Key.random(random).toBytes()), SimCluster.address(3, 1));
+            if (key.compareDistance(c.key(), than.key()) < 0) {
+                return c;
+            }
+        }
+    }
+
+    private Contact contactFartherThan(Key key, Contact than) {
+        while (true) {
+            Contact c = new Contact(NodeId.of(Key.random(random).toBytes()), SimCluster.address(3, 2));
+            if (key.compareDistance(c.key(), than.key()) > 0) {
+                return c;
+            }
+        }
+    }
+
+    @Test
     void ttlIsTheChurnFactorOverTheDeathRateWithinBounds() {
         LookupCache cache = new LookupCache(config);
         assertEquals(600_000, cache.ttlMillis(0), "no churn observed: the longest TTL");
