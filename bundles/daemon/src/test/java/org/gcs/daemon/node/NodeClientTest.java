@@ -33,6 +33,7 @@ class NodeClientTest {
     private NodeClient client;
     private final UserCredential alice = TestCredentials.newCredential();
     private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger connectsInFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     @BeforeEach
     void setUp() throws Exception {
@@ -75,6 +76,11 @@ class NodeClientTest {
                     @Override
                     public void frame(NodeFrame frame) {
                         events.add("frame " + frame.getBodyCase());
+                    }
+
+                    @Override
+                    public int connectsInFlight() {
+                        return connectsInFlight.get();
                     }
                 }, group);
         client.start();
@@ -281,6 +287,26 @@ class NodeClientTest {
             assertTrue(nextConnectedOrFailure().startsWith("connected"));
             assertEquals(address(closer), client.node());
             assertEquals(1, closer.logins.get());
+        }
+    }
+
+    @Test
+    void aRedirectWaitsForTheConnectBeingSetUpAndMovesWhenItEnds() throws Exception {
+        try (TestNode closer = new TestNode()) {
+            start(node.nodeId());
+            assertTrue(nextConnectedOrFailure().startsWith("connected"));
+            connectsInFlight.set(1); // a connect is being set up through this node
+
+            node.redirectEveryone(List.of(closer.address(), node.address()));
+
+            assertEquals(null, events.poll(1500, TimeUnit.MILLISECONDS), "no move while the connect is set up");
+            assertTrue(client.connected());
+            assertEquals(0, closer.logins.get());
+
+            connectsInFlight.set(0);
+            assertTrue(nextConnectedOrFailure().startsWith("lost "));
+            assertTrue(nextConnectedOrFailure().startsWith("connected"));
+            assertEquals(address(closer), client.node());
         }
     }
 }
