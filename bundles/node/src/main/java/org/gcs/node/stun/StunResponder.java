@@ -7,9 +7,13 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 import org.gcs.node.stats.NodeStats;
 
-/** Answers STUN Binding requests on a datagram channel; drops anything else with a debug log. */
+/**
+ * The node's STUN server on a datagram channel: answers what {@link StunServerPolicy} answers (Binding requests), drops
+ * everything else with a debug log, and keeps serving whatever arrives.
+ */
 @Sharable
 public final class StunResponder extends SimpleChannelInboundHandler<DatagramPacket> {
     private static final System.Logger LOG = System.getLogger(StunResponder.class.getName());
@@ -24,21 +28,26 @@ public final class StunResponder extends SimpleChannelInboundHandler<DatagramPac
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
         int size = packet.content().readableBytes();
         stats.stunBytesIn(size);
-        byte[] transactionId;
+        StunMessage message;
         try {
-            transactionId = StunCodec.readBindingRequest(packet.content().nioBuffer());
+            message = StunCodec.decode(packet.content().nioBuffer());
         } catch (StunCodec.MalformedStunException e) {
             LOG.log(Level.DEBUG, () -> "dropped " + size + " bytes from " + packet.sender() + ": " + e.getMessage());
             return;
         }
-        ByteBuffer response = StunCodec.bindingSuccess(transactionId, packet.sender());
+        Optional<ByteBuffer> answer = StunServerPolicy.answer(message, packet.sender());
+        if (answer.isEmpty()) {
+            LOG.log(Level.DEBUG, () -> "not answered from " + packet.sender() + ": " + message);
+            return;
+        }
+        ByteBuffer response = answer.get();
         stats.stunBytesOut(response.remaining());
         ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(response), packet.sender())).addListener(f -> {
             if (!f.isSuccess()) {
                 LOG.log(Level.DEBUG, () -> "STUN response to " + packet.sender() + " failed: " + f.cause());
             }
         });
-        LOG.log(Level.DEBUG, () -> "STUN binding from " + packet.sender());
+        LOG.log(Level.DEBUG, () -> "answered from " + packet.sender() + ": " + message);
     }
 
     @Override

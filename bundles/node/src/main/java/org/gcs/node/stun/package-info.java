@@ -1,2 +1,2 @@
-/** A minimal RFC 5389 STUN responder: Binding requests answered with the sender's XOR-MAPPED-ADDRESS. */
+/** The node's RFC 8489 STUN server: Binding requests answered with XOR-MAPPED-ADDRESS, anything malformed dropped. */
 package org.gcs.node.stun;
