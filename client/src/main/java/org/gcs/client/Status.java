@@ -29,7 +29,9 @@ public enum Status {
     /** Anything else, for a connect: no peer-to-peer path; the exception message says why. */
     FAILED,
     /** A party could not prove its identity. */
-    UNAUTHENTICATED;
+    UNAUTHENTICATED,
+    /** Over one of the node's limits (connect rate, connects in flight); the message names it. Slow down and retry. */
+    LIMITED;
 
     private static final int MAX_CAUSE_DEPTH = 16;
 

@@ -46,7 +46,11 @@ public final class ConnectBench {
         LocalCluster.deleteTree(workDir);
         List<Result> results = new ArrayList<>();
         try (LocalCluster cluster = new LocalCluster(workDir, LocalCluster.findAssembly(), null)) {
-            NodeProcess node = cluster.startCentral();
+            // the bench is one user making hundreds of connects at once: lift the per-user limits a real node keeps
+            NodeProcess node = cluster.startCentral(List.of(), Map.of(
+                    "limit.connects.burst", "100000", "limit.connects.per.second", "100000",
+                    "limit.connects.in.flight.per.user", "100000", "limit.connects.in.flight.per.device", "100000",
+                    "limit.frames.burst", "1000000", "limit.frames.per.second", "1000000"));
             DaemonProcess alice = cluster.startDaemon("alice", "laptop", node, "upload");
             DaemonProcess bob = cluster.startDaemon("bob", "phone", node, "upload");
             alice.writeFriends(Map.of(bob.userId(), "Bob"));

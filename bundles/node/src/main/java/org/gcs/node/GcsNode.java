@@ -95,6 +95,37 @@ public final class GcsNode {
 
         @AttributeDefinition(description = "A connection silent this long is closed")
         int idle_timeout_seconds() default 60;
+
+        @AttributeDefinition(description = "Connects one user may start at once (token bucket burst)")
+        int limit_connects_burst() default 100;
+
+        @AttributeDefinition(description = "Connects one user may start per second, sustained")
+        double limit_connects_per_second() default 50;
+
+        @AttributeDefinition(description = "Connects of one user in flight (Connect sent, no result yet)")
+        int limit_connects_in_flight_per_user() default 256;
+
+        @AttributeDefinition(description = "Connects of one device in flight")
+        int limit_connects_in_flight_per_device() default 128;
+
+        @AttributeDefinition(description = "Devices of one user logged in at this node")
+        int limit_devices_per_user() default 32;
+
+        @AttributeDefinition(description = "Open connections from one source address")
+        int limit_connections_per_address() default 256;
+
+        @AttributeDefinition(description = "Frames one session may send at once (token bucket burst)")
+        int limit_frames_burst() default 1000;
+
+        @AttributeDefinition(description = "Frames one session may send per second, sustained")
+        double limit_frames_per_second() default 500;
+
+        @AttributeDefinition(description = "Write buffer per connection in bytes; the node stops reading a peer"
+                + " that lets more pile up, and closes it at 8 times this")
+        int limit_write_buffer_bytes() default 1024 * 1024;
+
+        @AttributeDefinition(description = "A peer that has not read what it was sent for this long is closed")
+        int limit_slow_reader_seconds() default 15;
     }
 
     private final AuthProviders authProviders = new AuthProviders();
@@ -158,7 +189,7 @@ public final class GcsNode {
                 ? null : new TurnCredentials(settings.turnSecret(), settings.turnTtl(), Clock.systemUTC()));
         ConnectionTable connections = new ConnectionTable();
         SessionContext context = new SessionContext(nodeId, authProviders, router,
-                new LocalDevices(router, connections, stats), connections, stats, iceServers, settings.loginTimeout(),
+                new LocalDevices(router, connections, stats, settings.limits(), System::nanoTime), connections, stats, iceServers, settings.loginTimeout(),
                 settings.maxFrameBytes());
         tlsPort = server.bindTls(settings.port(), new NodeChannelInitializer(
                 NodeServer.tlsContext(identity.privateKey(), identity.certificate()), context, settings.idleTimeout()));

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.gcs.node.ice.IceServerDirectory;
+import org.gcs.node.session.NodeLimits;
 
 /**
  * The validated configuration of a node, from {@link GcsNode.Config}.
@@ -23,11 +24,12 @@ import org.gcs.node.ice.IceServerDirectory;
  * <tr><td>max.frame.bytes</td><td>65536</td><td>largest frame, 1 KiB to 16 MiB</td></tr>
  * <tr><td>login.timeout.seconds</td><td>10</td><td>time from accept to Welcome</td></tr>
  * <tr><td>idle.timeout.seconds</td><td>60</td><td>a connection that sends nothing this long is closed</td></tr>
+ * <tr><td>limit.*</td><td>see {@link NodeLimits}</td><td>what one user, device, session or address may cost</td></tr>
  * </table>
  */
 public record NodeSettings(String host, int port, Path stateDir, int stunPort, String advertisedHost,
         List<IceServerDirectory.HostPort> turnServers, String turnSecret, Duration turnTtl, int maxFrameBytes,
-        Duration loginTimeout, Duration idleTimeout) {
+        Duration loginTimeout, Duration idleTimeout, NodeLimits limits) {
     public static final int STUN_OFF = -1;
     private static final int MIN_FRAME_BYTES = 1024;
     private static final int MAX_FRAME_BYTES = 16 * 1024 * 1024;
@@ -46,6 +48,7 @@ public record NodeSettings(String host, int port, Path stateDir, int stunPort, S
                 "max.frame.bytes must be " + MIN_FRAME_BYTES + ".." + MAX_FRAME_BYTES + ": " + maxFrameBytes);
         require(loginTimeout != null && !loginTimeout.isNegative() && !loginTimeout.isZero(), "login timeout must be positive");
         require(idleTimeout != null && !idleTimeout.isNegative() && !idleTimeout.isZero(), "idle timeout must be positive");
+        require(limits != null, "limits are missing");
     }
 
     static NodeSettings from(GcsNode.Config config) {
@@ -58,7 +61,12 @@ public record NodeSettings(String host, int port, Path stateDir, int stunPort, S
         return new NodeSettings(config.host(), config.port(), Path.of(config.state_dir()), config.stun_port(),
                 config.advertised_host(), turn, config.turn_secret(), Duration.ofSeconds(config.turn_ttl_seconds()),
                 config.max_frame_bytes(), Duration.ofSeconds(config.login_timeout_seconds()),
-                Duration.ofSeconds(config.idle_timeout_seconds()));
+                Duration.ofSeconds(config.idle_timeout_seconds()),
+                new NodeLimits(config.limit_connects_burst(), config.limit_connects_per_second(),
+                        config.limit_connects_in_flight_per_user(), config.limit_connects_in_flight_per_device(),
+                        config.limit_devices_per_user(), config.limit_connections_per_address(),
+                        config.limit_frames_burst(), config.limit_frames_per_second(),
+                        config.limit_write_buffer_bytes(), Duration.ofSeconds(config.limit_slow_reader_seconds())));
     }
 
     public boolean stunEnabled() {

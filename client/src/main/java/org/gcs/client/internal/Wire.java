@@ -44,6 +44,7 @@ public final class Wire {
             case TIMEOUT -> Status.TIMEOUT;
             case FAILED -> Status.FAILED;
             case UNAUTHENTICATED -> Status.UNAUTHENTICATED;
+            case LIMITED -> Status.LIMITED;
             case STATUS_UNSPECIFIED, UNRECOGNIZED -> throw new ProtocolException("daemon sent no or an unknown status: " + wire);
         };
     }

@@ -78,8 +78,18 @@ public final class DeviceSession implements DeviceSink {
         welcomed.completeExceptionally(new DeviceOfflineException(endpoint + " is not online"));
     }
 
-    /** Queues {@code frame} to the device; a failed write is logged, never thrown. */
+    /**
+     * Queues {@code frame} to the device; a failed write is logged, never thrown. A device that lets more than the
+     * hard limit of unread bytes pile up (it asks and never reads) is closed instead.
+     */
     public void send(NodeFrame frame) {
+        long hardLimit = (long) context.devices().limits().writeBufferBytes() * NodeLimits.HARD_WRITE_BUFFER_FACTOR;
+        if (channel.bytesBeforeWritable() > hardLimit) {
+            LOG.log(Level.WARNING, () -> endpoint + " does not read: over " + hardLimit + " bytes wait for it; closing");
+            context.stats().slowReaderClosed();
+            channel.close();
+            return;
+        }
         channel.writeAndFlush(frame).addListener(f -> {
             if (!f.isSuccess()) {
                 LOG.log(Level.DEBUG, () -> "write of " + frame.getBodyCase() + " to " + endpoint + " failed: " + f.cause());
@@ -162,9 +172,11 @@ public final class DeviceSession implements DeviceSink {
         if (isResult) {
             Status status = frame.getConnectResult().getStatus();
             LOG.log(Level.INFO, () -> "connect " + NodeFrames.shortId(id) + " " + endpoint + " <- " + from + ": result " + status);
+            // the connect ends here for the caller, whatever its result; an accepted one keeps its table entry for
+            // the signals that follow (the entry expires 2 min after the last of them)
+            untrack(id);
             if (status != Status.ACCEPTED) {
                 table.remove(id);
-                untrack(id);
             }
         } else {
             LOG.log(Level.DEBUG, () -> "signal " + NodeFrames.shortId(id) + " " + from + " -> " + endpoint + " ("
@@ -205,6 +217,15 @@ public final class DeviceSession implements DeviceSink {
 
     Set<ByteString> connections() {
         return Set.copyOf(connections);
+    }
+
+    /**
+     * The connects of this device in flight here: being set up, not yet ended by a result. One whose entry in the
+     * connection table expired (nobody answered it) is no longer counted.
+     */
+    public int connectsInFlight() {
+        connections.removeIf(id -> context.connections().find(id).isEmpty());
+        return connections.size();
     }
 
     @Override

@@ -223,6 +223,12 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
             fail(ctx, ErrorCode.AUTH_FAILED, reason);
             return;
         }
+        String limited = context.devices().refuseLogin(user, device);
+        if (limited != null) {
+            context.stats().limited();
+            fail(ctx, ErrorCode.LIMIT_EXCEEDED, limited);
+            return;
+        }
         FriendsPolicy friends = FriendsPolicy.of(authenticate.getUploadFriends(), authenticate.getFriendsList());
         DeviceSession session = new DeviceSession(new Endpoint(user, device), ctx.channel(), friends, context);
         context.devices().login(session)

@@ -38,11 +38,14 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     private final SessionContext context;
     private final DeviceSession session;
     private final Endpoint self;
+    private final TokenBucket frames;
 
     public SessionHandler(SessionContext context, DeviceSession session) {
         this.context = context;
         this.session = session;
         this.self = session.endpoint();
+        NodeLimits limits = context.devices().limits();
+        this.frames = new TokenBucket(limits.framesBurst(), limits.framesPerSecond(), System::nanoTime);
     }
 
     @Override
@@ -59,6 +62,14 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (Disconnect.isClosing(ctx.channel())) {
+            return;
+        }
+        if (!frames.tryTake()) {
+            NodeLimits limits = context.devices().limits();
+            context.stats().limited();
+            LOG.log(Level.DEBUG, () -> "dropped " + frame.getBodyCase() + " from " + self + ": over the frame rate");
+            session.send(NodeFrames.error(ErrorCode.LIMIT_EXCEEDED, frame.getBodyCase() + " dropped: over "
+                    + limits.framesPerSecond() + " frames per second (burst " + limits.framesBurst() + ")"));
             return;
         }
         switch (frame.getBodyCase()) {
@@ -127,6 +138,13 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             session.send(NodeFrames.connectResult(id, Status.FAILED, "offer too large to relay"));
             return;
         }
+        String limited = context.devices().refuseConnect(session);
+        if (limited != null) {
+            context.stats().limited();
+            LOG.log(Level.INFO, () -> "connect " + NodeFrames.shortId(id) + " " + self + " -> " + callee + ": " + limited);
+            session.send(NodeFrames.connectResult(id, Status.LIMITED, limited));
+            return;
+        }
         if (!context.connections().record(id, new ConnectionTable.Connection(self, callee))) {
             session.send(NodeFrames.connectResult(id, Status.FAILED, "connection id already in use"));
             return;
@@ -179,9 +197,11 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
                 session.send(NodeFrames.error(ErrorCode.ERROR_UNSPECIFIED,
                         "result for connection " + NodeFrames.shortId(id) + " not delivered: " + Statuses.describe(failure)));
             }
+            // the connect ends here for the callee, whatever its result; an accepted one keeps its table entry for
+            // the signals that follow
+            session.untrack(id);
             if (status != Status.ACCEPTED || failure != null) {
                 context.connections().remove(id);
-                session.untrack(id);
             }
         });
     }

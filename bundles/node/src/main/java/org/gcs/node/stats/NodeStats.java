@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counters that prove what a node carries: bytes on TLS connections (as on the wire, TLS records included) and on the
- * STUN socket, sessions and logins (and logins sent to other handler nodes), and relayed connection requests. Thread-safe.
+ * STUN socket, sessions and logins (and logins sent to other handler nodes), relayed connection requests, limits hit
+ * and peers closed for not reading. Thread-safe.
  */
 public final class NodeStats {
     private final LongAdder tlsBytesIn = new LongAdder();
@@ -20,6 +21,8 @@ public final class NodeStats {
     private final LongAdder loginsRedirected = new LongAdder();
     private final LongAdder handlersAnswered = new LongAdder();
     private final LongAdder connectsRelayed = new LongAdder();
+    private final LongAdder limited = new LongAdder();
+    private final LongAdder slowReadersClosed = new LongAdder();
 
     public void tlsBytesIn(long n) {
         tlsBytesIn.add(n);
@@ -67,6 +70,16 @@ public final class NodeStats {
         connectsRelayed.increment();
     }
 
+    /** A peer went over one of the node's limits (a refused login, connect, frame or connection). */
+    public void limited() {
+        limited.increment();
+    }
+
+    /** A peer that did not read what the node sent it was closed. */
+    public void slowReaderClosed() {
+        slowReadersClosed.increment();
+    }
+
     /** The counters under their {@code stats.properties} names, in a stable order. */
     public Map<String, Long> snapshot() {
         Map<String, Long> values = new LinkedHashMap<>();
@@ -80,6 +93,8 @@ public final class NodeStats {
         values.put("logins.redirected", loginsRedirected.sum());
         values.put("handlers.answered", handlersAnswered.sum());
         values.put("connects.relayed", connectsRelayed.sum());
+        values.put("limits.hit", limited.sum());
+        values.put("slow.readers.closed", slowReadersClosed.sum());
         return values;
     }
 }
