@@ -47,7 +47,8 @@ final class KademliaUsers {
                 + "\n-----END PRIVATE KEY-----\n";
         Path state = daemonDir.resolve("state");
         Files.createDirectories(state);
-        Path tmp = state.resolve("user.key.tmp");
+        // owner-only, as the daemon requires of a private key file (a temporary file is created rw-------)
+        Path tmp = Files.createTempFile(state, ".user.key", ".tmp");
         Files.writeString(tmp, pem, StandardCharsets.US_ASCII);
         Files.move(tmp, state.resolve("user.key"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         byte[] spki = pair.getPublic().getEncoded();

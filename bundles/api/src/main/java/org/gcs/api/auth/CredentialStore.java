@@ -12,7 +12,9 @@ public interface CredentialStore {
 
     /**
      * Loads the credential kept in {@code keyFile}, creating a new key there first if the file does not exist. A created
-     * file is readable by its owner only.
+     * file is readable by its owner only, in a directory made owner-only if it was missing; of callers creating the same
+     * file at once exactly one key is made and every caller gets it. An existing file is never replaced: one that
+     * cannot be read, or that group or others may access, is an {@link IOException} naming the file.
      *
      * @param name the user's registered name for schemes whose ids are names (BNS); {@code null} where the id derives from the key
      */

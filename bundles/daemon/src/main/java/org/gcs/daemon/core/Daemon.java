@@ -15,10 +15,8 @@ import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,6 +55,7 @@ import org.gcs.daemon.app.AppHandler;
 import org.gcs.daemon.app.AppServer;
 import org.gcs.daemon.auth.ReplayGuard;
 import org.gcs.daemon.auth.SignedSignaling;
+import org.gcs.daemon.files.AtomicFiles;
 import org.gcs.daemon.friends.FriendsList;
 import org.gcs.daemon.friends.FriendsWatcher;
 import org.gcs.daemon.node.NodeClient;
@@ -176,10 +175,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
         group = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("gcs-daemon", true), NioIoHandler.newFactory());
         threads = Executors.newCachedThreadPool(new DefaultThreadFactory("gcs-daemon-worker", true));
         try {
-            Path parent = settings.keyFile().toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
+            // the store makes the key's directory itself, owner-only (CredentialStore contract)
             credential = store.loadOrCreate(settings.keyFile(), settings.name().isEmpty() ? null : settings.name());
             if (!credential.user().scheme().equals(settings.scheme())) {
                 throw new IllegalStateException("scheme is " + settings.scheme() + " but the credential store made a "
@@ -206,10 +202,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
     }
 
     private void writeState(String name, String value) throws IOException {
-        Path target = settings.stateDir().resolve(name);
-        Path tmp = settings.stateDir().resolve(name + ".tmp");
-        Files.writeString(tmp, value + "\n", StandardCharsets.UTF_8);
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.replace(settings.stateDir().resolve(name), value + "\n");
     }
 
     /** The port the application API listens on. */

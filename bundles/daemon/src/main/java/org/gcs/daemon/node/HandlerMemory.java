@@ -6,11 +6,11 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.gcs.api.routing.NodeAddress;
+import org.gcs.daemon.files.AtomicFiles;
 
 /**
  * Which node a daemon tries next: the user's handlers as last learned (from a bootstrap node's
@@ -123,17 +123,8 @@ final class HandlerMemory {
             return;
         }
         try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-            try {
-                Files.writeString(tmp, "# the handler nodes of this user, the most preferred first (host:port#node-id)\n"
-                        + list.stream().map(NodeAddress::toString).collect(Collectors.joining("\n")) + "\n",
-                        StandardCharsets.UTF_8);
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.replace(file, "# the handler nodes of this user, the most preferred first (host:port#node-id)\n"
+                    + list.stream().map(NodeAddress::toString).collect(Collectors.joining("\n")) + "\n");
         } catch (IOException e) {
             LOG.log(Level.WARNING, "handlers not remembered in " + file + ": " + e.getMessage());
         }

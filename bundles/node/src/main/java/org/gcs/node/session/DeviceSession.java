@@ -168,17 +168,19 @@ public final class DeviceSession implements DeviceSink {
             throw new ProtocolException("no connection " + NodeFrames.shortId(id) + " between " + from + " and " + endpoint);
         }
         table.noteNode(id, from, message.origin());
-        send(frame);
         if (isResult) {
             Status status = frame.getConnectResult().getStatus();
-            LOG.log(Level.INFO, () -> "connect " + NodeFrames.shortId(id) + " " + endpoint + " <- " + from + ": result " + status);
-            // the connect ends here for the caller, whatever its result; an accepted one keeps its table entry for
-            // the signals that follow (the entry expires 2 min after the last of them)
+            // the connect ends here for the caller, whatever its result, before the caller can hear of it (and start
+            // another); an accepted one keeps its table entry for the signals that follow (it expires 2 min after
+            // the last of them)
             untrack(id);
             if (status != Status.ACCEPTED) {
                 table.remove(id);
             }
+            send(frame);
+            LOG.log(Level.INFO, () -> "connect " + NodeFrames.shortId(id) + " " + endpoint + " <- " + from + ": result " + status);
         } else {
+            send(frame);
             LOG.log(Level.DEBUG, () -> "signal " + NodeFrames.shortId(id) + " " + from + " -> " + endpoint + " ("
                     + frame.getSignal().getPayload().size() + " bytes)");
         }

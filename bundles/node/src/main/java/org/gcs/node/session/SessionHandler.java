@@ -190,6 +190,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
                 .setCalleePublicKey(response.getCalleePublicKey())
                 .setDeferredDecision(response.getDeferredDecision())).build();
         LOG.log(Level.INFO, () -> "connect " + NodeFrames.shortId(id) + " " + self + " answered " + status + " to " + caller);
+        session.untrack(id); // the connect ends here for the callee, whatever its result
         route(Kind.CONNECT_RESULT, caller, callerNode, result).whenComplete((ok, failure) -> {
             if (failure != null) {
                 LOG.log(Level.INFO, () -> "connect " + NodeFrames.shortId(id) + " result to " + caller + " not delivered: "
@@ -197,9 +198,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
                 session.send(NodeFrames.error(ErrorCode.ERROR_UNSPECIFIED,
                         "result for connection " + NodeFrames.shortId(id) + " not delivered: " + Statuses.describe(failure)));
             }
-            // the connect ends here for the callee, whatever its result; an accepted one keeps its table entry for
-            // the signals that follow
-            session.untrack(id);
+            // an accepted connect keeps its table entry for the signals that follow
             if (status != Status.ACCEPTED || failure != null) {
                 context.connections().remove(id);
             }

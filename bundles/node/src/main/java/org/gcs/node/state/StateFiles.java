@@ -3,17 +3,13 @@ package org.gcs.node.state;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 
 /**
  * Writes the small files scripts and tests read from a node's state directory: {@code node-id} (hex),
- * {@code node.properties} (id and actual ports) and {@code stats.properties}. Each file is replaced atomically, so a
- * reader never sees half a file.
+ * {@code node.properties} (id and actual ports) and {@code stats.properties}. Each file is replaced atomically
+ * ({@link AtomicFiles#replace}), so a reader never sees half a file.
  */
 public final class StateFiles {
     public static final String NODE_ID = "node-id";
@@ -27,15 +23,6 @@ public final class StateFiles {
     }
 
     public Path dir() {
-        return dir;
-    }
-
-    /** Creates the directory, readable by its owner only, if it does not exist. */
-    public static Path createPrivateDirectory(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir);
-            setPermissions(dir, "rwx------");
-        }
         return dir;
     }
 
@@ -58,33 +45,11 @@ public final class StateFiles {
     }
 
     private void write(String name, String content) {
+        Path file = dir.resolve(name);
         try {
-            Path tmp = Files.createTempFile(dir, "." + name, ".tmp");
-            try {
-                Files.writeString(tmp, content, StandardCharsets.UTF_8);
-                moveAtomically(tmp, dir.resolve(name));
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.replace(file, content.getBytes(StandardCharsets.UTF_8), AtomicFiles.OWNER_ONLY);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + dir.resolve(name), e);
-        }
-    }
-
-    static void moveAtomically(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    static void setPermissions(Path path, String permissions) throws IOException {
-        try {
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
-        } catch (UnsupportedOperationException notPosix) {
-            path.toFile().setReadable(false, false);
-            path.toFile().setReadable(true, true);
+            throw new UncheckedIOException("cannot write " + file, e);
         }
     }
 }
