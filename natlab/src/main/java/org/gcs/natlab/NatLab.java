@@ -138,6 +138,16 @@ public final class NatLab implements AutoCloseable {
         }
     }
 
+    /** The TURN credential lifetime of {@link #start(Path, Path, Collection, PrintStream)}. */
+    public static final int DEFAULT_TURN_TTL_SECONDS = 600;
+    private int turnTtlSeconds = DEFAULT_TURN_TTL_SECONDS;
+    private long startedNanos;
+
+    /** When the daemons had logged in (System.nanoTime()): their first TURN credentials expire a lifetime later. */
+    public long startedNanos() {
+        return startedNanos;
+    }
+
     // ---- start -----------------------------------------------------------------------------------------------------
 
     /**
@@ -145,7 +155,17 @@ public final class NatLab implements AutoCloseable {
      * device's user a friend of every other's. On any failure everything started so far is ended again.
      */
     public static NatLab start(Path repo, Path workDir, Collection<LabDevice> devices, PrintStream log) throws Exception {
+        return start(repo, workDir, devices, DEFAULT_TURN_TTL_SECONDS, log);
+    }
+
+    /**
+     * As {@link #start(Path, Path, Collection, PrintStream)} with the lifetime of the TURN credentials the node issues
+     * ({@code turn.ttl.seconds}): short, it makes the daemons live through renewals.
+     */
+    public static NatLab start(Path repo, Path workDir, Collection<LabDevice> devices, int turnTtlSeconds, PrintStream log)
+            throws Exception {
         NatLab lab = new NatLab(repo, workDir, log);
+        lab.turnTtlSeconds = turnTtlSeconds;
         try {
             lab.bringUp(devices);
             return lab;
@@ -170,11 +190,12 @@ public final class NatLab implements AutoCloseable {
         config.put("advertised.host", NODE_ADDRESS);
         config.put("turn.servers", TURN_ADDRESS + ":" + TURN_PORT);
         config.put("turn.secret", turnSecret);
-        config.put("turn.ttl.seconds", "600");
+        config.put("turn.ttl.seconds", Integer.toString(turnTtlSeconds));
         node = cluster.startCentral(inNamespace(NODE_NAMESPACE), config);
         say("node " + node.nodeId().substring(0, 12) + "... on tls://" + NODE_ADDRESS + ":" + node.tlsPort() + " stun "
                 + NODE_ADDRESS + ":" + node.stunPort() + " (pid " + node.process().pid() + ")");
         startDaemons(devices);
+        startedNanos = System.nanoTime();
         say("daemons up: " + daemons.keySet() + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
     }
 

@@ -19,6 +19,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -75,8 +79,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * "Direct" accepts HOST, SERVER_REFLEXIVE and PEER_REFLEXIVE on both ends; "relayed" means at least one end's
  * selected local candidate is RELAYED (a relayed pair may have a host or peer-reflexive candidate on the other end).
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NatMatrixIT {
     private static final int PAYLOAD_BYTES = 10 * 1024 * 1024;
+    /** Short, so that the last test runs after the daemons' first TURN credentials expired (the node renews them). */
+    private static final int TURN_TTL_SECONDS = 20;
     /**
      * What the node may carry during one cell: signaling, STUN, pings and friends lists of all daemons (measured: 3-7
      * KiB), with room to spare, and 2.5% of the payload.
@@ -131,7 +138,7 @@ class NatMatrixIT {
             devices.add(c.calleeDevice());
         });
         Path work = Path.of(System.getProperty("natlab.work.dir", "target/natlab"));
-        lab = NatLab.start(repo, work, devices, System.out);
+        lab = NatLab.start(repo, work, devices, TURN_TTL_SECONDS, System.out);
         payload = lab.workDir().resolve("payload.bin");
         byte[] bytes = new byte[PAYLOAD_BYTES];
         new Random(4787).nextBytes(bytes);
@@ -151,6 +158,7 @@ class NatMatrixIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cells")
+    @Order(1)
     @Timeout(300)
     void tenMegabytesCrossTheCell(Cell cell) throws Exception {
         PathClass expected = EXPECTED.get(cell.id());
@@ -203,6 +211,25 @@ class NatMatrixIT {
             assertTrue(turn.rxBytes() >= PAYLOAD_BYTES && turn.txBytes() >= PAYLOAD_BYTES,
                     "a relayed cell whose payload did not pass coturn: " + turn + " (" + relayUse + ")" + context);
         }
+    }
+
+    /**
+     * After every cell: wait, if need be, until the TURN credentials the daemons got at login have expired, then cross
+     * a relayed cell again. It works only with the credentials the node pushed since (IceServersUpdate); with the
+     * login's, coturn refuses the allocation and the cell has no path.
+     */
+    @Test
+    @Order(2)
+    @Timeout(300)
+    void aRelayedCellStillWorksAfterTheLoginCredentialsExpired() throws Exception {
+        Optional<Cell> relayed = cells().filter(c -> EXPECTED.get(c.id()) == PathClass.RELAYED).findFirst();
+        Assumptions.assumeTrue(relayed.isPresent(), "no relayed cell selected");
+        long expired = lab.startedNanos() + java.util.concurrent.TimeUnit.SECONDS.toNanos(TURN_TTL_SECONDS + 3);
+        long wait = expired - System.nanoTime();
+        if (wait > 0) {
+            Thread.sleep(wait / 1_000_000 + 1);
+        }
+        tenMegabytesCrossTheCell(relayed.get());
     }
 
     private static long delta(Map<String, Long> before, Map<String, Long> after, String key) {

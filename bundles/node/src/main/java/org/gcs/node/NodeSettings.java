@@ -20,7 +20,7 @@ import org.gcs.node.session.NodeLimits;
  * <tr><td>advertised.host</td><td>(host)</td><td>host daemons are told to use for STUN</td></tr>
  * <tr><td>turn.servers</td><td>(none)</td><td>TURN servers, {@code host:port}, advertised with per-login credentials</td></tr>
  * <tr><td>turn.secret</td><td>(none)</td><td>coturn {@code static-auth-secret}; required with turn.servers</td></tr>
- * <tr><td>turn.ttl.seconds</td><td>43200</td><td>lifetime of issued TURN credentials (a relayed channel ends by then)</td></tr>
+ * <tr><td>turn.ttl.seconds</td><td>43200</td><td>lifetime of issued TURN credentials; logged-in daemons get fresh ones every half lifetime (a relayed channel ends by then)</td></tr>
  * <tr><td>max.frame.bytes</td><td>65536</td><td>largest frame, 1 KiB to 16 MiB</td></tr>
  * <tr><td>login.timeout.seconds</td><td>10</td><td>time from accept to Welcome</td></tr>
  * <tr><td>idle.timeout.seconds</td><td>60</td><td>a connection that sends nothing this long is closed</td></tr>

@@ -503,15 +503,7 @@ public final class NodeClient implements AutoCloseable {
                 closeWith(ctx, "node " + target() + " sent " + frame.getBodyCase() + " instead of Welcome");
                 return;
             }
-            List<IceServer> servers = new ArrayList<>();
-            for (NodeWire.IceServer s : frame.getWelcome().getIceServersList()) {
-                try {
-                    IceServer.Kind kind = IceServer.Kind.valueOf(s.getKind().toUpperCase(java.util.Locale.ROOT));
-                    servers.add(new IceServer(kind, s.getHost(), s.getPort(), s.getUsername(), s.getPassword()));
-                } catch (IllegalArgumentException e) {
-                    LOG.log(Level.WARNING, "ignoring ICE server " + s.getKind() + " " + s.getHost() + ":" + s.getPort() + ": " + e.getMessage());
-                }
-            }
+            List<IceServer> servers = iceServersOf(frame.getWelcome().getIceServersList());
             loginTimer.cancel(false);
             state = State.READY;
             iceServers = List.copyOf(servers);
@@ -527,8 +519,26 @@ public final class NodeClient implements AutoCloseable {
             listener.connected(iceServers);
         }
 
+        private List<IceServer> iceServersOf(List<NodeWire.IceServer> wire) {
+            List<IceServer> servers = new ArrayList<>();
+            for (NodeWire.IceServer s : wire) {
+                try {
+                    IceServer.Kind kind = IceServer.Kind.valueOf(s.getKind().toUpperCase(java.util.Locale.ROOT));
+                    servers.add(new IceServer(kind, s.getHost(), s.getPort(), s.getUsername(), s.getPassword()));
+                } catch (IllegalArgumentException e) {
+                    LOG.log(Level.WARNING, "ignoring ICE server " + s.getKind() + " " + s.getHost() + ":" + s.getPort() + ": " + e.getMessage());
+                }
+            }
+            return List.copyOf(servers);
+        }
+
         private void dispatch(ChannelHandlerContext ctx, NodeFrame frame) {
             switch (frame.getBodyCase()) {
+                case ICE_SERVERS_UPDATE -> {
+                    // fresh TURN credentials: every ICE session started from now on uses them
+                    iceServers = iceServersOf(frame.getIceServersUpdate().getIceServersList());
+                    LOG.log(Level.INFO, "node " + target() + " renewed the ICE servers' credentials: " + iceServers);
+                }
                 case DEVICES_ANSWER -> {
                     CompletableFuture<NodeWire.DevicesAnswer> f = pending.remove(frame.getDevicesAnswer().getRequestId());
                     if (f != null) {

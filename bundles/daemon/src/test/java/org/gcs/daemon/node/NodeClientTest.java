@@ -309,4 +309,21 @@ class NodeClientTest {
             assertEquals(address(closer), client.node());
         }
     }
+
+    @Test
+    void freshTurnCredentialsFromTheNodeAreUsedForTheSessionsThatFollow() throws Exception {
+        start(node.nodeId());
+        assertTrue(nextConnectedOrFailure().startsWith("connected"));
+        node.sendTo(alice.user(), "laptop", NodeFrame.newBuilder().setIceServersUpdate(NodeWire.IceServersUpdate.newBuilder()
+                .addIceServers(NodeWire.IceServer.newBuilder().setKind("stun").setHost("127.0.0.1").setPort(3478))
+                .addIceServers(NodeWire.IceServer.newBuilder().setKind("turn").setHost("203.0.113.20").setPort(3478)
+                        .setUsername("1999999999:alice").setPassword("fresh"))).build());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (client.iceServers().stream().noneMatch(s -> "1999999999:alice".equals(s.username()))) {
+            assertTrue(System.nanoTime() < deadline, "the daemon took the renewed credentials: " + client.iceServers());
+            Thread.sleep(20);
+        }
+        assertEquals(2, client.iceServers().size());
+        assertTrue(client.connected(), "the session is unaffected");
+    }
 }

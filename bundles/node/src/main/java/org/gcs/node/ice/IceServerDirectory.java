@@ -46,6 +46,15 @@ public final class IceServerDirectory {
         return all;
     }
 
+    /**
+     * How often a logged-in daemon gets fresh TURN credentials: half their lifetime; empty when there are no TURN
+     * servers (STUN needs no credentials).
+     */
+    public java.util.Optional<java.time.Duration> renewEvery() {
+        return turnServers.isEmpty() ? java.util.Optional.empty()
+                : java.util.Optional.of(java.time.Duration.ofMillis(Math.max(1000, credentials.ttl().toMillis() / 2)));
+    }
+
     /** A server address as configured: {@code host:port}. */
     public record HostPort(String host, int port) {
         public HostPort {

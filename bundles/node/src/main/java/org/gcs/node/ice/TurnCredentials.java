@@ -35,6 +35,11 @@ public final class TurnCredentials {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    /** How long issued credentials are valid. */
+    public Duration ttl() {
+        return ttl;
+    }
+
     /** A username/password pair for {@code user}, valid until now + ttl. */
     public Credential issue(UserId user) {
         long expiry = clock.instant().plus(ttl).getEpochSecond();

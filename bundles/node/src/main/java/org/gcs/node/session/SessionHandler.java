@@ -48,8 +48,30 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         this.frames = new TokenBucket(limits.framesBurst(), limits.framesPerSecond(), System::nanoTime);
     }
 
+    /** Pushes fresh TURN credentials every half lifetime (IceServersUpdate), while the session lasts. */
+    private java.util.concurrent.ScheduledFuture<?> renewal;
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        context.iceServers().renewEvery().ifPresent(every -> renewal = ctx.executor().scheduleAtFixedRate(() -> {
+            session.send(NodeFrame.newBuilder().setIceServersUpdate(org.gcs.api.wire.NodeWire.IceServersUpdate.newBuilder()
+                    .addAllIceServers(context.iceServers().forUser(self.user()))).build());
+            LOG.log(Level.DEBUG, () -> "TURN credentials renewed for " + self);
+        }, every.toMillis(), every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (renewal != null) {
+            renewal.cancel(false);
+        }
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (renewal != null) {
+            renewal.cancel(false);
+        }
         context.devices().logout(session);
         LOG.log(Level.INFO, () -> "session closed " + session);
         ctx.fireChannelInactive();
