@@ -3,6 +3,9 @@ package org.gcs.client;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -17,6 +20,7 @@ import org.gcs.api.GcsException;
 import org.gcs.api.UserId;
 import org.gcs.api.transport.ChannelType;
 import org.gcs.api.wire.AppWire;
+import org.gcs.client.internal.DaemonEndpoint;
 import org.gcs.client.internal.Failures;
 import org.gcs.client.internal.FrameChannel;
 import org.gcs.client.internal.ListenerImpl;
@@ -26,12 +30,16 @@ import org.gcs.client.internal.Threads;
 import org.gcs.client.internal.Wire;
 
 /**
- * An application's session with its local GCS daemon over loopback TCP (PROTOCOL.md, "Application &lt;-&gt; daemon").
- * Queries share one connection, multiplexed by request id; every {@link #open} and every {@link #listen} uses a
- * connection of its own, which for {@code open} becomes the pipe. Works on a plain classpath; thread-safe.
+ * An application's session with its local GCS daemon (PROTOCOL.md, "Application &lt;-&gt; daemon"), over the daemon's
+ * Unix domain socket ({@link #local()}, {@link #local(Path)}) or its loopback TCP port ({@link #local(int)},
+ * {@link #connect(InetSocketAddress, ClientOptions)}), where the client presents the daemon's cookie: the one given in
+ * {@link ClientOptions#withCookie}, or else the contents of {@code api.cookie} in the daemon's state directory
+ * ({@link ClientOptions#resolvedStateDir()}). Queries share one connection, multiplexed by request id; every
+ * {@link #open} and every {@link #listen} uses a connection of its own, which for {@code open} becomes the pipe. Works
+ * on a plain classpath; thread-safe.
  *
  * <pre>{@code
- * try (GcsClient gcs = GcsClient.local(7000)) {          // the daemon's app port on 127.0.0.1
+ * try (GcsClient gcs = GcsClient.local(Path.of("/home/alice/gcs/state"))) {   // the daemon's state.dir
  *     UserId bob = UserId.parse("pk:7d2kx...");
  *     List<DeviceId> devices = gcs.availableDevices(bob).get(10, TimeUnit.SECONDS);
  *     try (PeerConnection pipe = gcs.open(bob, devices.get(0), AppId.of("chat"), AppId.of("chat"), ChannelType.DATA)
@@ -45,14 +53,17 @@ import org.gcs.client.internal.Wire;
  * }
  *
  * // the other side
- * try (GcsClient gcs = GcsClient.local(7001);
+ * try (GcsClient gcs = GcsClient.local();            // the daemon's socket named in ./state or $GCS_STATE_DIR
  *      Listener listener = gcs.listen(AppId.of("chat"), IncomingHandler.acceptAll())) {
  *     PeerConnection pipe = listener.accept(Duration.ofMinutes(5));
  *     ...
  * }
  * }</pre>
  *
- * Failures reach futures as the most specific {@link GcsException}: {@link org.gcs.api.UnknownUserException},
+ * A daemon that refuses the application (no or a wrong cookie on TCP) makes the factories throw
+ * {@link org.gcs.api.AuthenticationException}, saying where the cookie came from.
+ *
+ * <p>Failures reach futures as the most specific {@link GcsException}: {@link org.gcs.api.UnknownUserException},
  * {@link org.gcs.api.DeviceOfflineException}, {@link org.gcs.api.RefusedException},
  * {@link org.gcs.api.AuthenticationException}, {@link org.gcs.api.TransportException} (no P2P path) or
  * {@link GcsConnectException}, each carrying its {@link Status} ({@link Status#of(Throwable)}); a daemon that breaks
@@ -60,7 +71,7 @@ import org.gcs.client.internal.Wire;
  * a closed connection fails them with {@link ConnectionClosedException}.
  */
 public final class GcsClient implements AutoCloseable {
-    private final InetSocketAddress daemon;
+    private final DaemonEndpoint daemon;
     private final ClientOptions options;
     private final FrameChannel.Welcome welcome;
     private final RequestMux mux;
@@ -69,7 +80,7 @@ public final class GcsClient implements AutoCloseable {
     private final Opener opener;
     private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
 
-    private GcsClient(InetSocketAddress daemon, ClientOptions options, FrameChannel main) {
+    private GcsClient(DaemonEndpoint daemon, ClientOptions options, FrameChannel main) {
         this.daemon = daemon;
         this.options = options;
         this.welcome = main.welcome();
@@ -80,26 +91,65 @@ public final class GcsClient implements AutoCloseable {
         this.opener = new Opener(daemon, options, workers);
     }
 
-    /** Connects to the daemon's application port on {@code 127.0.0.1} with {@link ClientOptions#defaults()}. */
+    /**
+     * Connects over the Unix socket of the daemon whose state directory is {@code $GCS_STATE_DIR}, or else
+     * {@code ./state}, with {@link ClientOptions#defaults()}.
+     */
+    public static GcsClient local() throws IOException {
+        return local(ClientOptions.defaults());
+    }
+
+    /** Connects over the Unix socket of the daemon whose {@code state.dir} is {@code stateDir}. */
+    public static GcsClient local(Path stateDir) throws IOException {
+        return local(ClientOptions.defaults().withStateDir(stateDir));
+    }
+
+    /**
+     * Connects over the Unix socket of the daemon whose state directory {@code options} name
+     * ({@link ClientOptions#resolvedStateDir()}): the path in its {@code api.socket}, else {@code api/daemon.sock}.
+     */
+    public static GcsClient local(ClientOptions options) throws IOException {
+        Objects.requireNonNull(options, "options");
+        return start(DaemonEndpoint.unix(options), options);
+    }
+
+    /**
+     * Connects to the daemon's TCP port on the loopback address with {@link ClientOptions#defaults()}: the cookie comes
+     * from {@code api.cookie} in {@code $GCS_STATE_DIR} or {@code ./state}. To name the state directory, use
+     * {@link #connect(InetSocketAddress, ClientOptions)} with {@link ClientOptions#withStateDir}, or {@link #local(Path)}.
+     */
     public static GcsClient local(int port) throws IOException {
         return connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
     }
 
-    /** Connects with {@link ClientOptions#defaults()}. */
+    /** Connects over TCP with {@link ClientOptions#defaults()} (cookie as for {@link #local(int)}). */
     public static GcsClient connect(InetSocketAddress daemon) throws IOException {
         return connect(daemon, ClientOptions.defaults());
     }
 
     /**
-     * Connects to the daemon and exchanges AppHello / AppWelcome.
+     * Connects to the daemon's TCP endpoint and exchanges AppHello / AppWelcome, presenting {@link ClientOptions#cookie()}
+     * or else the contents of {@code api.cookie} in {@link ClientOptions#resolvedStateDir()}.
      *
      * @throws IncompatibleDaemonException if the daemon speaks another protocol version
+     * @throws org.gcs.api.AuthenticationException if it refuses the cookie (or that none was found)
      * @throws org.gcs.api.ProtocolException if it answers anything but AppWelcome
-     * @throws IOException if it cannot be reached or does not answer within {@link ClientOptions#connectTimeout()}
+     * @throws IOException if it cannot be reached, is busy, or does not answer within {@link ClientOptions#connectTimeout()}
      */
     public static GcsClient connect(InetSocketAddress daemon, ClientOptions options) throws IOException {
         Objects.requireNonNull(daemon, "daemon");
         Objects.requireNonNull(options, "options");
+        return start(DaemonEndpoint.tcp(daemon, options), options);
+    }
+
+    /** Connects over the Unix domain socket {@code socket} (no cookie needed there). */
+    public static GcsClient connect(UnixDomainSocketAddress socket, ClientOptions options) throws IOException {
+        Objects.requireNonNull(socket, "socket");
+        Objects.requireNonNull(options, "options");
+        return start(DaemonEndpoint.unix(socket.getPath()), options);
+    }
+
+    private static GcsClient start(DaemonEndpoint daemon, ClientOptions options) throws IOException {
         FrameChannel main = FrameChannel.open(daemon, options.connectTimeout());
         GcsClient client = new GcsClient(daemon, options, main);
         client.mux.start();
@@ -126,8 +176,14 @@ public final class GcsClient implements AutoCloseable {
         return welcome.protocolVersion();
     }
 
+    /** The daemon's TCP address, or {@code null} when this client uses its Unix socket (see {@link #daemonEndpoint()}). */
     public InetSocketAddress daemonAddress() {
-        return daemon;
+        return daemon.address() instanceof InetSocketAddress tcp ? tcp : null;
+    }
+
+    /** Where this client reaches the daemon: an {@link InetSocketAddress} or a {@link UnixDomainSocketAddress}. */
+    public SocketAddress daemonEndpoint() {
+        return daemon.address();
     }
 
     public ClientOptions options() {

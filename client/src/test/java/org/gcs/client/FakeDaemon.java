@@ -7,17 +7,26 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.gcs.api.wire.AppWire;
 import org.gcs.api.wire.Frames;
 import org.gcs.api.wire.WireVersions;
+import org.gcs.client.internal.LocalSocket;
+import org.gcs.client.internal.TcpSocket;
+import org.gcs.client.internal.UnixSocket;
 
 /**
- * Test double of the daemon's application port for client unit tests: a loopback server socket whose connections are
- * each served by a {@link Script} on a thread of their own. Every read is bounded by a socket timeout.
+ * Test double of the daemon's application endpoint for client unit tests: a loopback server socket (or a Unix domain
+ * socket, {@link #unix}) whose connections are each served by a {@link Script} on a thread of their own. Every read is
+ * bounded by a timeout.
  */
 final class FakeDaemon implements AutoCloseable {
     static final String USER = "pk:alice";
@@ -31,17 +40,17 @@ final class FakeDaemon implements AutoCloseable {
 
     /** One accepted connection, from the daemon's side. */
     static final class Conn implements AutoCloseable {
-        final Socket socket;
+        final LocalSocket socket;
         final int index;
         final InputStream in;
         final OutputStream out;
 
-        Conn(Socket socket, int index) throws IOException {
+        Conn(LocalSocket socket, int index) throws IOException {
             this.socket = socket;
             this.index = index;
-            socket.setSoTimeout(READ_TIMEOUT_MS);
-            this.in = new BufferedInputStream(socket.getInputStream());
-            this.out = socket.getOutputStream();
+            socket.setReadTimeout(Duration.ofMillis(READ_TIMEOUT_MS));
+            this.in = new BufferedInputStream(socket.input());
+            this.out = socket.output();
         }
 
         /** The next frame, or null at end of stream. */
@@ -54,12 +63,34 @@ final class FakeDaemon implements AutoCloseable {
             Frames.write(out, frame.toByteArray());
         }
 
-        /** Reads AppHello and answers the standard AppWelcome. */
-        void welcome() throws IOException {
+        /** Reads AppHello and answers the standard AppWelcome; returns the hello. */
+        AppWire.AppHello welcome() throws IOException {
+            AppWire.AppHello hello = readHello();
+            sendWelcome();
+            return hello;
+        }
+
+        /** Reads AppHello and answers AppWelcome if it carries {@code cookie}, else APP_UNAUTHORIZED; returns which. */
+        boolean welcomeWithCookie(String cookie) throws IOException {
+            AppWire.AppHello hello = readHello();
+            if (!hello.getCookie().equals(cookie)) {
+                send(AppWire.AppFrame.newBuilder().setError(AppWire.AppError.newBuilder()
+                        .setCode(AppWire.AppErrorCode.APP_UNAUTHORIZED).setMessage("no cookie")).build());
+                return false;
+            }
+            sendWelcome();
+            return true;
+        }
+
+        private AppWire.AppHello readHello() throws IOException {
             AppWire.AppFrame hello = read();
             if (hello == null || !hello.hasHello() || hello.getHello().getProtocolVersion() != WireVersions.APP_PROTOCOL) {
                 throw new IllegalStateException("expected AppHello v1, got " + hello);
             }
+            return hello.getHello();
+        }
+
+        private void sendWelcome() throws IOException {
             send(AppWire.AppFrame.newBuilder().setWelcome(AppWire.AppWelcome.newBuilder()
                     .setProtocolVersion(WireVersions.APP_PROTOCOL).setUserId(USER).setDeviceId(DEVICE).setNodeConnected(true)).build());
         }
@@ -74,12 +105,19 @@ final class FakeDaemon implements AutoCloseable {
         }
 
         @Override
-        public void close() throws IOException {
+        public void close() {
             socket.close();
         }
     }
 
+    /** Accepts the next connection. */
+    @FunctionalInterface
+    private interface Acceptor {
+        LocalSocket accept() throws IOException;
+    }
+
     private final ServerSocket server;
+    private final ServerSocketChannel unixServer;
     private final Script script;
     private final AtomicInteger accepted = new AtomicInteger();
     final List<Throwable> failures = new CopyOnWriteArrayList<>();
@@ -87,8 +125,29 @@ final class FakeDaemon implements AutoCloseable {
 
     FakeDaemon(Script script) throws IOException {
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.unixServer = null;
         this.script = script;
-        Thread t = new Thread(this::acceptLoop, "fake-daemon-accept");
+        start(() -> new TcpSocket(server.accept()));
+    }
+
+    private FakeDaemon(Path socket, Script script) throws IOException {
+        this.server = null;
+        this.unixServer = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        this.unixServer.bind(UnixDomainSocketAddress.of(socket));
+        this.script = script;
+        start(() -> {
+            SocketChannel ch = unixServer.accept();
+            return UnixSocket.wrap(ch, "fake app on " + socket);
+        });
+    }
+
+    /** A fake daemon listening on the Unix domain socket {@code socket}. */
+    static FakeDaemon unix(Path socket, Script script) throws IOException {
+        return new FakeDaemon(socket, script);
+    }
+
+    private void start(Acceptor acceptor) {
+        Thread t = new Thread(() -> acceptLoop(acceptor), "fake-daemon-accept");
         t.setDaemon(true);
         t.start();
     }
@@ -105,11 +164,11 @@ final class FakeDaemon implements AutoCloseable {
         return accepted.get();
     }
 
-    private void acceptLoop() {
+    private void acceptLoop(Acceptor acceptor) {
         for (int i = 0; i < 1_000 && !closed; i++) {
-            Socket s;
+            LocalSocket s;
             try {
-                s = server.accept();
+                s = acceptor.accept();
             } catch (IOException e) {
                 return;
             }
@@ -131,6 +190,10 @@ final class FakeDaemon implements AutoCloseable {
     @Override
     public void close() throws IOException {
         closed = true;
-        server.close();
+        if (server != null) {
+            server.close();
+        } else {
+            unixServer.close();
+        }
     }
 }

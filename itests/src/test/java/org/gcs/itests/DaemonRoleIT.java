@@ -147,12 +147,13 @@ public class DaemonRoleIT {
 
         String userId = awaitText(home.resolve("state/user-id"));
         int apiPort = Integer.parseInt(awaitText(home.resolve("state/api.port")));
+        String cookie = Files.readString(home.resolve("state/api.cookie")).strip(); // written before api.port
         assertTrue(userId, userId.startsWith("pk:"));
 
         long deadline = System.currentTimeMillis() + 20_000;
         AppWire.AppWelcome welcome;
         do {
-            welcome = hello(apiPort);
+            welcome = hello(apiPort, cookie);
             if (welcome.getNodeConnected()) {
                 break;
             }
@@ -167,7 +168,7 @@ public class DaemonRoleIT {
             OutputStream out = app.getOutputStream();
             InputStream in = app.getInputStream();
             Frames.write(out, AppFrame.newBuilder().setHello(AppWire.AppHello.newBuilder()
-                    .setProtocolVersion(WireVersions.APP_PROTOCOL)).build().toByteArray());
+                    .setProtocolVersion(WireVersions.APP_PROTOCOL).setCookie(cookie)).build().toByteArray());
             assertTrue(read(in).hasWelcome());
             Frames.write(out, AppFrame.newBuilder().setGetAvailableDevices(AppWire.GetAvailableDevices.newBuilder()
                     .setRequestId(1).setUserId(userId)).build().toByteArray());
@@ -178,11 +179,11 @@ public class DaemonRoleIT {
         }
     }
 
-    private static AppWire.AppWelcome hello(int port) throws Exception {
+    private static AppWire.AppWelcome hello(int port, String cookie) throws Exception {
         try (Socket app = new Socket("127.0.0.1", port)) {
             app.setSoTimeout(10_000);
             Frames.write(app.getOutputStream(), AppFrame.newBuilder().setHello(AppWire.AppHello.newBuilder()
-                    .setProtocolVersion(WireVersions.APP_PROTOCOL)).build().toByteArray());
+                    .setProtocolVersion(WireVersions.APP_PROTOCOL).setCookie(cookie)).build().toByteArray());
             AppFrame frame = read(app.getInputStream());
             assertTrue("welcome: " + frame, frame.hasWelcome());
             return frame.getWelcome();

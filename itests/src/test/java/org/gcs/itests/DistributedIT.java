@@ -153,7 +153,7 @@ class DistributedIT {
     @Test
     @Order(3)
     void alicesAppSeesBobsDeviceThroughTheNodes() throws Exception {
-        try (GcsClient app = GcsClient.local(alice.apiPort())) {
+        try (GcsClient app = GcsClient.local(alice.stateDir())) {
             assertEquals(List.of(DeviceId.of("phone")), awaitDevices(app, bobId));
         }
     }
@@ -163,9 +163,9 @@ class DistributedIT {
     void tenMegabytesGoFromAliceToBobPeerToPeer() throws Exception {
         byte[] payload = new byte[TEN_MB];
         new Random(42).nextBytes(payload);
-        try (GcsClient bobApp = GcsClient.local(bob.apiPort());
+        try (GcsClient bobApp = GcsClient.local(bob.stateDir());
              Listener listener = bobApp.listen(FILES, request -> IncomingDecision.accept());
-             GcsClient aliceApp = GcsClient.local(alice.apiPort())) {
+             GcsClient aliceApp = GcsClient.local(alice.stateDir())) {
             Map<String, Long> before = carriedSoFar();
             PeerConnection out = aliceApp.open(bobId, DeviceId.of("phone"), FILES).get(60, TimeUnit.SECONDS);
             PeerConnection in = listener.accept(Duration.ofSeconds(30));
@@ -185,12 +185,12 @@ class DistributedIT {
     void bobsAppRejectsAndAliceIsToldSo() throws Exception {
         AppId chat = AppId.of("chat");
         AtomicInteger asked = new AtomicInteger();
-        try (GcsClient bobApp = GcsClient.local(bob.apiPort());
+        try (GcsClient bobApp = GcsClient.local(bob.stateDir());
              Listener listener = bobApp.listen(chat, request -> {
                  asked.incrementAndGet();
                  return IncomingDecision.reject();
              });
-             GcsClient aliceApp = GcsClient.local(alice.apiPort())) {
+             GcsClient aliceApp = GcsClient.local(alice.stateDir())) {
             ExecutionException e = assertThrows(ExecutionException.class,
                     () -> aliceApp.open(bobId, DeviceId.of("phone"), chat).get(60, TimeUnit.SECONDS));
             assertEquals(Optional.of(Status.REJECTED), Status.of(e));
@@ -203,12 +203,12 @@ class DistributedIT {
     void carolWhoIsNoFriendOfBobIsRefusedAtHisHandlerAndBobNeverHearsOfIt() throws Exception {
         AtomicInteger asked = new AtomicInteger();
         AppId inbox = AppId.of("inbox");
-        try (GcsClient bobApp = GcsClient.local(bob.apiPort());
+        try (GcsClient bobApp = GcsClient.local(bob.stateDir());
              Listener listener = bobApp.listen(inbox, request -> {
                  asked.incrementAndGet();
                  return IncomingDecision.accept();
              });
-             GcsClient carolApp = GcsClient.local(carol.apiPort())) {
+             GcsClient carolApp = GcsClient.local(carol.stateDir())) {
             ExecutionException devices = assertThrows(ExecutionException.class,
                     () -> carolApp.availableDevices(bobId).get(30, TimeUnit.SECONDS));
             assertInstanceOf(RefusedException.class, devices.getCause(), "Carol may not see Bob's devices");
@@ -245,9 +245,9 @@ class DistributedIT {
         assertEquals(bobHandlers.get(0), bobNode);
         KademliaNodeProcess victim = node(bobNode);
         ConnectAttempts attempts;
-        try (GcsClient bobApp = GcsClient.local(bob.apiPort());
+        try (GcsClient bobApp = GcsClient.local(bob.stateDir());
              Listener listener = bobApp.listen(FILES, request -> IncomingDecision.accept(PeerConnection::close));
-             GcsClient aliceApp = GcsClient.local(alice.apiPort())) {
+             GcsClient aliceApp = GcsClient.local(alice.stateDir())) {
             aliceApp.open(bobId, DeviceId.of("phone"), FILES).get(60, TimeUnit.SECONDS).close();
 
             LocalTime killedAt = LocalTime.now();
@@ -288,9 +288,9 @@ class DistributedIT {
         awaitStatus(back, "devices.attached", 1);
 
         UserId daveId = UserId.parse(daveUser);
-        try (GcsClient daveApp = GcsClient.local(dave.apiPort());
+        try (GcsClient daveApp = GcsClient.local(dave.stateDir());
              Listener listener = daveApp.listen(FILES, request -> IncomingDecision.accept());
-             GcsClient aliceApp = GcsClient.local(alice.apiPort())) {
+             GcsClient aliceApp = GcsClient.local(alice.stateDir())) {
             assertEquals(List.of(DeviceId.of("tablet")), awaitDevices(aliceApp, daveId));
             PeerConnection out = aliceApp.open(daveId, DeviceId.of("tablet"), FILES).get(60, TimeUnit.SECONDS);
             PeerConnection in = listener.accept(Duration.ofSeconds(30));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.gcs.api.AppId;
+import org.gcs.api.AuthenticationException;
 import org.gcs.api.DeviceId;
 import org.gcs.api.DeviceOfflineException;
 import org.gcs.api.RefusedException;
@@ -26,6 +28,7 @@ import org.gcs.api.UnknownUserException;
 import org.gcs.api.UserId;
 import org.gcs.api.transport.ChannelType;
 import org.gcs.api.transport.PathKind;
+import org.gcs.client.ClientOptions;
 import org.gcs.client.GcsClient;
 import org.gcs.client.IncomingDecision;
 import org.gcs.client.Listener;
@@ -89,7 +92,7 @@ class EndToEndIT {
 
     @Test
     void aliceDiscoversBothOfBobsDevices() throws Exception {
-        try (GcsClient app = GcsClient.local(alice.apiPort())) {
+        try (GcsClient app = GcsClient.local(alice.stateDir())) {
             List<DeviceId> devices = app.availableDevices(bob).get(10, TimeUnit.SECONDS);
             assertEquals(List.of(DeviceId.of("phone"), DeviceId.of("tablet")), devices.stream().sorted().toList());
         }
@@ -97,7 +100,7 @@ class EndToEndIT {
 
     @Test
     void carolWhoIsNoFriendOfBobCannotSeeHisDevices() throws Exception {
-        try (GcsClient app = GcsClient.local(carol.apiPort())) {
+        try (GcsClient app = GcsClient.local(carol.stateDir())) {
             assertFailsWith(RefusedException.class, app.availableDevices(bob));
         }
     }
@@ -106,9 +109,9 @@ class EndToEndIT {
     void tenMegabytesGoPeerToPeerAndNotThroughTheNode() throws Exception {
         byte[] payload = new byte[TEN_MB];
         new Random(42).nextBytes(payload);
-        try (GcsClient bobApp = GcsClient.local(bobPhone.apiPort());
+        try (GcsClient bobApp = GcsClient.local(bobPhone.stateDir());
              Listener listener = bobApp.listen(FILES, request -> IncomingDecision.accept());
-             GcsClient aliceApp = GcsClient.local(alice.apiPort())) {
+             GcsClient aliceApp = GcsClient.local(alice.stateDir())) {
             Properties before = node.stats();
             PeerConnection out = aliceApp.open(bob, DeviceId.of("phone"), FILES).get(60, TimeUnit.SECONDS);
             PeerConnection in = listener.accept(Duration.ofSeconds(30));
@@ -131,9 +134,9 @@ class EndToEndIT {
     @Test
     void streamChannelCarriesDatagramsBetweenTheApps() throws Exception {
         AppId media = AppId.of("media");
-        try (GcsClient bobApp = GcsClient.local(bobTablet.apiPort());
+        try (GcsClient bobApp = GcsClient.local(bobTablet.stateDir());
              Listener listener = bobApp.listen(media, request -> IncomingDecision.accept());
-             GcsClient aliceApp = GcsClient.local(alice.apiPort())) {
+             GcsClient aliceApp = GcsClient.local(alice.stateDir())) {
             PeerConnection out = aliceApp.open(bob, DeviceId.of("tablet"), media, media, ChannelType.STREAM)
                     .get(60, TimeUnit.SECONDS);
             PeerConnection in = listener.accept(Duration.ofSeconds(30));
@@ -181,9 +184,9 @@ class EndToEndIT {
     @Test
     void bobsAppRejectsAndAliceIsToldSo() throws Exception {
         AppId chat = AppId.of("chat");
-        try (GcsClient bobApp = GcsClient.local(bobTablet.apiPort());
+        try (GcsClient bobApp = GcsClient.local(bobTablet.stateDir());
              Listener listener = bobApp.listen(chat, request -> IncomingDecision.reject());
-             GcsClient aliceApp = GcsClient.local(alice.apiPort())) {
+             GcsClient aliceApp = GcsClient.local(alice.stateDir())) {
             ExecutionException e = assertThrows(ExecutionException.class,
                     () -> aliceApp.open(bob, DeviceId.of("tablet"), chat).get(60, TimeUnit.SECONDS));
             assertEquals(Optional.of(Status.REJECTED), Status.of(e));
@@ -193,12 +196,12 @@ class EndToEndIT {
     @Test
     void nonFriendIsRefusedAtTheNodeAndBobNeverHearsOfIt() throws Exception {
         AtomicInteger asked = new AtomicInteger();
-        try (GcsClient bobApp = GcsClient.local(bobPhone.apiPort());
+        try (GcsClient bobApp = GcsClient.local(bobPhone.stateDir());
              Listener listener = bobApp.listen(AppId.of("inbox"), request -> {
                  asked.incrementAndGet();
                  return IncomingDecision.accept();
              });
-             GcsClient carolApp = GcsClient.local(carol.apiPort())) {
+             GcsClient carolApp = GcsClient.local(carol.stateDir())) {
             ExecutionException e = assertThrows(ExecutionException.class,
                     () -> carolApp.open(bob, DeviceId.of("phone"), AppId.of("inbox")).get(60, TimeUnit.SECONDS));
             assertInstanceOf(RefusedException.class, e.getCause());
@@ -211,7 +214,7 @@ class EndToEndIT {
 
     @Test
     void unknownUserOfflineDeviceAndUnknownAppAreDistinctResults() throws Exception {
-        try (GcsClient aliceApp = GcsClient.local(alice.apiPort())) {
+        try (GcsClient aliceApp = GcsClient.local(alice.stateDir())) {
             UserId nobody = UserId.parse("pk:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
             assertFailsWith(UnknownUserException.class, aliceApp.open(nobody, DeviceId.of("phone"), FILES));
             assertFailsWith(UnknownUserException.class, aliceApp.availableDevices(nobody));
@@ -241,7 +244,15 @@ class EndToEndIT {
                 // a reset is a close too
             }
         }
-        try (GcsClient aliceApp = GcsClient.local(alice.apiPort())) {
+        // an application that does not know the cookie is refused on TCP; one that reads it from the state dir is not
+        InetSocketAddress tcp = new InetSocketAddress("127.0.0.1", alice.apiPort());
+        Path noCookie = alice.stateDir().resolve("not-the-state-dir");
+        assertThrows(AuthenticationException.class,
+                () -> GcsClient.connect(tcp, ClientOptions.defaults().withStateDir(noCookie)).close());
+        try (GcsClient withCookie = GcsClient.connect(tcp, ClientOptions.defaults().withStateDir(alice.stateDir()))) {
+            assertEquals(UserId.parse(alice.userId()), withCookie.user());
+        }
+        try (GcsClient aliceApp = GcsClient.local(alice.stateDir())) {
             assertEquals(2, aliceApp.availableDevices(bob).get(10, TimeUnit.SECONDS).size(), "both still serve");
         }
         assertTrue(node.process().isAlive() && alice.process().isAlive());
@@ -250,7 +261,7 @@ class EndToEndIT {
     private static void awaitLoggedInWithFriends(DaemonProcess daemon) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
-            try (GcsClient app = GcsClient.local(daemon.apiPort())) {
+            try (GcsClient app = GcsClient.local(daemon.stateDir())) {
                 if (app.nodeConnected() && !app.friends().get(10, TimeUnit.SECONDS).isEmpty()) {
                     return;
                 }
@@ -263,7 +274,7 @@ class EndToEndIT {
     /** Bob's uploaded list has reached the node once it refuses Carol a look at his devices. */
     private static void awaitNodeFiltersCarol() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        try (GcsClient app = GcsClient.local(carol.apiPort())) {
+        try (GcsClient app = GcsClient.local(carol.stateDir())) {
             while (System.nanoTime() < deadline) {
                 try {
                     app.availableDevices(bob).get(10, TimeUnit.SECONDS);

@@ -96,8 +96,8 @@ public class MaliciousNodeIT {
 
         Path aliceDir = work.resolve("alice");
         Path bobDir = work.resolve("bob");
-        int alice = startDaemon(aliceDir, "laptop", node);
-        int bob = startDaemon(bobDir, "phone", node);
+        Api alice = startDaemon(aliceDir, "laptop", node);
+        Api bob = startDaemon(bobDir, "phone", node);
         String aliceId = Files.readString(aliceDir.resolve("state/user-id")).trim();
         String bobId = Files.readString(bobDir.resolve("state/user-id")).trim();
         writeFriends(aliceDir, bobId + " Bob\n");
@@ -142,7 +142,7 @@ public class MaliciousNodeIT {
         }
     }
 
-    private void connectAndAccept(int alice, String bobId, App control, ServerSocket bobChat, String what) throws Exception {
+    private void connectAndAccept(Api alice, String bobId, App control, ServerSocket bobChat, String what) throws Exception {
         try (App caller = new App(alice)) {
             caller.connect(bobId, "phone", "chat", 1);
             AppFrame asked = control.read(30_000);
@@ -161,7 +161,7 @@ public class MaliciousNodeIT {
         }
     }
 
-    private void assertAttackRefused(int alice, String bobId, App control, String attack) throws Exception {
+    private void assertAttackRefused(Api alice, String bobId, App control, String attack) throws Exception {
         try (App caller = new App(alice)) {
             caller.connect(bobId, "phone", "chat", 1);
             AppWire.OutgoingConnectionRequestResult r = caller.read(45_000).getOutgoingResult();
@@ -190,7 +190,11 @@ public class MaliciousNodeIT {
         return StateFiles.awaitProperties(state.resolve("node.properties"));
     }
 
-    private static int startDaemon(Path dir, String device, Properties node) throws Exception {
+    /** A daemon's TCP application endpoint and the cookie applications present there. */
+    private record Api(int port, String cookie) {
+    }
+
+    private static Api startDaemon(Path dir, String device, Properties node) throws Exception {
         Files.createDirectories(dir.resolve("etc"));
         Files.writeString(dir.resolve("etc/org.gcs.daemon.cfg"), "node.host=127.0.0.1\nnode.port=" + node.getProperty("tls.port")
                 + "\nnode.id=" + node.getProperty("node.id") + "\ndevice=" + device + "\nkey.file=state/user.key\n"
@@ -210,7 +214,8 @@ public class MaliciousNodeIT {
             if (Files.isRegularFile(port) && Files.isRegularFile(dir.resolve("state/user-id"))) {
                 String text = Files.readString(port).trim();
                 if (!text.isEmpty()) {
-                    return Integer.parseInt(text);
+                    // the daemon writes api.cookie before api.port
+                    return new Api(Integer.parseInt(text), Files.readString(dir.resolve("state/api.cookie")).strip());
                 }
             }
             Thread.sleep(50);
@@ -230,17 +235,17 @@ public class MaliciousNodeIT {
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private static void awaitLoggedIn(int apiPort) throws Exception {
+    private static void awaitLoggedIn(Api api) throws Exception {
         long deadline = System.currentTimeMillis() + 30_000;
         while (System.currentTimeMillis() < deadline) {
-            try (App a = new App(apiPort)) {
+            try (App a = new App(api)) {
                 if (a.welcome.getNodeConnected()) {
                     return;
                 }
             }
             Thread.sleep(200);
         }
-        throw new AssertionError("daemon on port " + apiPort + " did not log in");
+        throw new AssertionError("daemon on port " + api.port() + " did not log in");
     }
 
     /** A raw application connection to a daemon. */
@@ -248,10 +253,10 @@ public class MaliciousNodeIT {
         final Socket socket;
         final AppWire.AppWelcome welcome;
 
-        App(int port) throws IOException {
-            socket = new Socket("127.0.0.1", port);
+        App(Api api) throws IOException {
+            socket = new Socket("127.0.0.1", api.port());
             send(AppFrame.newBuilder().setHello(AppWire.AppHello.newBuilder()
-                    .setProtocolVersion(WireVersions.APP_PROTOCOL)).build());
+                    .setProtocolVersion(WireVersions.APP_PROTOCOL).setCookie(api.cookie())).build());
             AppFrame w = read(10_000);
             assertNotNull("welcome", w);
             welcome = w.getWelcome();

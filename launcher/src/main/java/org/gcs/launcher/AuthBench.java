@@ -83,10 +83,10 @@ public final class AuthBench {
             List<Long> plain = new ArrayList<>();
             List<Long> authenticated = new ArrayList<>();
             int[] failed = new int[2];
-            try (GcsClient bobApp = GcsClient.connect(new InetSocketAddress("127.0.0.1", bob.apiPort()), options);
+            try (GcsClient bobApp = GcsClient.connect(new InetSocketAddress("127.0.0.1", bob.apiPort()), options.withStateDir(bob.stateDir()));
                  Listener listener = bobApp.listen(APP, request -> IncomingDecision.accept(accepted::add));
-                 GcsClient aliceApp = GcsClient.connect(new InetSocketAddress("127.0.0.1", alice.apiPort()), options);
-                 GcsClient carolApp = GcsClient.connect(new InetSocketAddress("127.0.0.1", carol.apiPort()), options)) {
+                 GcsClient aliceApp = GcsClient.connect(new InetSocketAddress("127.0.0.1", alice.apiPort()), options.withStateDir(alice.stateDir()));
+                 GcsClient carolApp = GcsClient.connect(new InetSocketAddress("127.0.0.1", carol.apiPort()), options.withStateDir(carol.stateDir()))) {
                 for (int half = 0; half < 2; half++) {
                     boolean aliceAuthenticates = half == 0;
                     friends(bob, alice, carol, aliceAuthenticates);

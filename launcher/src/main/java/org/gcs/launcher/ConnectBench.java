@@ -59,9 +59,9 @@ public final class ConnectBench {
             ConcurrentLinkedQueue<PeerConnection> accepted = new ConcurrentLinkedQueue<>();
             ClientOptions options = ClientOptions.defaults().withMaxPending(4096)
                     .withConnectTimeout(java.time.Duration.ofSeconds(60));
-            try (GcsClient bobApp = GcsClient.connect(new InetSocketAddress("127.0.0.1", bob.apiPort()), options);
+            try (GcsClient bobApp = GcsClient.connect(new InetSocketAddress("127.0.0.1", bob.apiPort()), options.withStateDir(bob.stateDir()));
                  Listener listener = bobApp.listen(APP, request -> IncomingDecision.accept(accepted::add));
-                 GcsClient aliceApp = GcsClient.connect(new InetSocketAddress("127.0.0.1", alice.apiPort()), options)) {
+                 GcsClient aliceApp = GcsClient.connect(new InetSocketAddress("127.0.0.1", alice.apiPort()), options.withStateDir(alice.stateDir()))) {
                 awaitVisible(aliceApp, bobId);
                 round(aliceApp, bobId, warmup, accepted);
                 for (int n : sizes) {

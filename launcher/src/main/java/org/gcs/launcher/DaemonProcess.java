@@ -11,7 +11,10 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A running device daemon process: its user's id and the loopback port of its application API. */
+/**
+ * A running device daemon process: its user's id, the loopback port of its application API and its state directory,
+ * where applications find its Unix socket ({@code GcsClient.local(stateDir())}) and the cookie for that port.
+ */
 public final class DaemonProcess {
     /** The daemon's INFO record once a node accepted its login: {@code logged in to node <64 hex> at ...}. */
     private static final Pattern LOGGED_IN = Pattern.compile("logged in to node ([0-9a-f]{64}) at ");
@@ -34,8 +37,14 @@ public final class DaemonProcess {
         return userId;
     }
 
+    /** The TCP port of the application API; applications must present the cookie from {@link #stateDir()}. */
     public int apiPort() {
         return apiPort;
+    }
+
+    /** The daemon's {@code state.dir} (absolute): {@code api.socket}, {@code api.cookie}, {@code api.port}, ... */
+    public Path stateDir() {
+        return process.dir().resolve("state").toAbsolutePath();
     }
 
     /**

@@ -83,11 +83,11 @@ public final class Demo {
             Path inbox = workDir.resolve("bob-inbox");
             Files.createDirectories(inbox);
             RoleProcess receiver = cluster.startProcess("bob-app", RoleProcess.java("-jar", examplesJar.toString(),
-                    "filesend", "receive", "--daemon-port", Integer.toString(bob.apiPort()), "--dir", inbox.toString(), "--once"));
+                    "filesend", "receive", "--daemon-state", bob.stateDir().toString(), "--dir", inbox.toString(), "--once"));
             awaitLog(receiver, "listening", Duration.ofSeconds(30));
 
             step("5. Alice's app asks her daemon which of Bob's devices are online");
-            try (GcsClient app = GcsClient.local(alice.apiPort())) {
+            try (GcsClient app = GcsClient.local(alice.stateDir())) {
                 List<DeviceId> devices = app.availableDevices(UserId.parse(bob.userId())).get(10, TimeUnit.SECONDS);
                 step("   Bob's devices: " + devices);
             }
@@ -102,7 +102,7 @@ public final class Demo {
             step("6. Alice's file sender connects to Bob's phone and sends " + FILE_BYTES / (1024 * 1024)
                     + " MiB over the P2P channel (sha256 " + sentSha + ")");
             RoleProcess sender = cluster.startProcess("alice-app", RoleProcess.java("-jar", examplesJar.toString(),
-                    "filesend", "send", "--daemon-port", Integer.toString(alice.apiPort()), "--user", bob.userId(),
+                    "filesend", "send", "--daemon-state", alice.stateDir().toString(), "--user", bob.userId(),
                     "--device", "phone", "--file", file.toString()));
             int sent = sender.waitFor(Duration.ofSeconds(120));
             int received = receiver.waitFor(Duration.ofSeconds(60));
@@ -153,7 +153,7 @@ public final class Demo {
 
     private static void awaitFriend(DaemonProcess daemon, String friend) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        try (GcsClient app = GcsClient.local(daemon.apiPort())) {
+        try (GcsClient app = GcsClient.local(daemon.stateDir())) {
             while (System.nanoTime() < deadline) {
                 if (app.friends().get(10, TimeUnit.SECONDS).stream().anyMatch(f -> f.user().toString().equals(friend))) {
                     return;

@@ -153,9 +153,9 @@ public final class DistributedBench {
             UserId bobId = UserId.parse(bob.userId());
             ConcurrentLinkedQueue<PeerConnection> accepted = new ConcurrentLinkedQueue<>();
             ClientOptions options = ClientOptions.defaults().withMaxPending(4096).withConnectTimeout(Duration.ofSeconds(60));
-            try (GcsClient bobApp = GcsClient.connect(new InetSocketAddress("127.0.0.1", bob.apiPort()), options);
+            try (GcsClient bobApp = GcsClient.connect(new InetSocketAddress("127.0.0.1", bob.apiPort()), options.withStateDir(bob.stateDir()));
                  Listener listener = bobApp.listen(APP, request -> IncomingDecision.accept(accepted::add));
-                 GcsClient aliceApp = GcsClient.connect(new InetSocketAddress("127.0.0.1", alice.apiPort()), options)) {
+                 GcsClient aliceApp = GcsClient.connect(new InetSocketAddress("127.0.0.1", alice.apiPort()), options.withStateDir(alice.stateDir()))) {
                 ConnectBench.awaitVisible(aliceApp, bobId);
                 sequential(aliceApp, bobId, 5, accepted);
                 Latencies sequential = sequential(aliceApp, bobId, connects, accepted);

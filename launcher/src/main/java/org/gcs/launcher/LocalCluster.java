@@ -289,7 +289,7 @@ public final class LocalCluster implements AutoCloseable {
         daemon.put("state.dir", "state");
         writeConfig(dir, "org.gcs.daemon", daemon);
         writeConfig(dir, "org.gcs.transport.ice", transportConfig);
-        clearReadiness(dir, "state/user-id", "state/api.port");
+        clearReadiness(dir, "state/user-id", "state/api.socket", "state/api.port");
         RoleProcess process = start(name, dir, prefixed(commandPrefix,
                 RoleProcess.java("-jar", assemblyTarget.resolve("daemon.jar").toString())));
         String userId = process.awaitText("state/user-id", START_TIMEOUT);

@@ -96,13 +96,13 @@ public final class NatBench {
         String jar = lab.natlabJar().toString();
         lab.awaitVisible(caller, callee, "bench-" + cell.id());
         RoleProcess listener = lab.startApp(callee, "bench-" + cell.id() + "-listen", "-cp", jar, Probe.class.getName(),
-                "listen", "--daemon-port", Integer.toString(lab.daemon(callee).apiPort()), "--seconds", "900");
+                "listen", "--daemon-state", lab.daemon(callee).stateDir().toString(), "--seconds", "900");
         try {
             NatLab.awaitLine(listener, "listening", Duration.ofSeconds(30));
             InterfaceCounters node0 = lab.nodeCounters();
             InterfaceCounters turn0 = lab.turnCounters();
             RoleProcess probe = lab.startApp(caller, "bench-" + cell.id() + "-connect", "-cp", jar, Probe.class.getName(),
-                    "connect", "--daemon-port", Integer.toString(lab.daemon(caller).apiPort()),
+                    "connect", "--daemon-state", lab.daemon(caller).stateDir().toString(),
                     "--user", lab.daemon(callee).userId(), "--device", callee.id(),
                     "--runs", Integer.toString(runs), "--bulk-mib", Integer.toString(bulkMib));
             int exit;

@@ -29,8 +29,8 @@ import org.gcs.launcher.RoleProcess;
 /**
  * The NAT lab, running: the namespaces of {@code natlab/scripts/lab-up.sh}, coturn in {@code gcsl-turn}, a central
  * GCS node in {@code gcsl-node} and one daemon per chosen {@link LabDevice} in the device's namespace (each a new user,
- * everyone on everyone's uploaded friends list). Applications run inside the device namespaces too, where the daemon's
- * API is on 127.0.0.1. Everything is ended by {@link #close()}, which also runs on JVM shutdown; {@link #start}
+ * everyone on everyone's uploaded friends list). Applications run inside the device namespaces too and reach their
+ * daemon over its Unix socket (the daemon's state directory). Everything is ended by {@link #close()}, which also runs on JVM shutdown; {@link #start}
  * removes an earlier lab's leftovers first.
  *
  * <pre>{@code
@@ -353,7 +353,7 @@ public final class NatLab implements AutoCloseable {
     /** Runs the {@link Probe} in {@code from}'s namespace until {@code to}'s device is visible to {@code from}'s user. */
     public void awaitVisible(LabDevice from, LabDevice to, String tag) throws IOException, InterruptedException {
         RoleProcess p = startApp(from, tag + "-visible", "-cp", natlabJar().toString(), Probe.class.getName(), "visible",
-                "--daemon-port", Integer.toString(daemon(from).apiPort()), "--user", daemon(to).userId(),
+                "--daemon-state", daemon(from).stateDir().toString(), "--user", daemon(to).userId(),
                 "--device", to.id(), "--seconds", "40");
         int exit = p.waitFor(Duration.ofSeconds(60));
         if (exit != 0) {
@@ -379,12 +379,12 @@ public final class NatLab implements AutoCloseable {
         Files.createDirectories(inbox);
         String examples = examplesJar().toString();
         RoleProcess receiver = startApp(to, tag + "-receive", "-jar", examples, "filesend", "receive",
-                "--daemon-port", Integer.toString(daemon(to).apiPort()), "--dir", inbox.toString(), "--once",
+                "--daemon-state", daemon(to).stateDir().toString(), "--dir", inbox.toString(), "--once",
                 "--wait-seconds", Long.toString(SEND_TIMEOUT.toSeconds()));
         awaitLine(receiver, "listening", APP_READY);
         long t0 = System.nanoTime();
         RoleProcess sender = startApp(from, tag + "-send", "-jar", examples, "filesend", "send",
-                "--daemon-port", Integer.toString(daemon(from).apiPort()), "--user", daemon(to).userId(),
+                "--daemon-state", daemon(from).stateDir().toString(), "--user", daemon(to).userId(),
                 "--device", to.id(), "--file", file.toAbsolutePath().toString());
         int senderExit;
         try {

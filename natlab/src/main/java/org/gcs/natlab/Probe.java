@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -21,14 +22,15 @@ import org.gcs.client.Listener;
 import org.gcs.client.PeerConnection;
 
 /**
- * A measuring application the lab runs inside a device namespace (where the daemon's API is on 127.0.0.1), as app
- * {@value #APP}. Every mode is bounded in time and prints one line per result:
+ * A measuring application the lab runs inside a device namespace, as app {@value #APP}; it reaches the daemon over the
+ * Unix socket named in the daemon's state directory ({@code --daemon-state}). Every mode is bounded in time and prints
+ * one line per result:
  * <pre>
- * visible --daemon-port P --user U --device D [--seconds 40]     exit 0 once U's device D is visible (node login and
+ * visible --daemon-state DIR --user U --device D [--seconds 40]  exit 0 once U's device D is visible (node login and
  *                                                                friends lists done), "visible ms=.."
- * listen  --daemon-port P [--seconds 600]                        accepts every pipe, reads it to the end, answers
+ * listen  --daemon-state DIR [--seconds 600]                     accepts every pipe, reads it to the end, answers
  *                                                                "OK &lt;bytes&gt;" and closes; prints "listening"
- * connect --daemon-port P --user U --device D --runs N --bulk-mib M
+ * connect --daemon-state DIR --user U --device D --runs N --bulk-mib M
  *                                                                "open run=i ms=.. path=.." per connect (open() until the
  *                                                                pipe is open), then "bulk bytes=.. ms=.. mbit_s=.. path=.."
  * </pre>
@@ -48,7 +50,7 @@ public final class Probe {
 
     static int run(String[] args, PrintStream out) {
         if (args.length == 0) {
-            out.println("usage: Probe visible|listen|connect --daemon-port P ...");
+            out.println("usage: Probe visible|listen|connect --daemon-state DIR ...");
             return 2;
         }
         Map<String, String> a = options(args);
@@ -88,14 +90,14 @@ public final class Probe {
     }
 
     private static int visible(Map<String, String> a, PrintStream out) throws Exception {
-        int port = Integer.parseInt(required(a, "daemon-port"));
+        Path state = Path.of(required(a, "daemon-state"));
         UserId user = UserId.parse(required(a, "user"));
         DeviceId device = DeviceId.of(required(a, "device"));
         long start = System.nanoTime();
         long deadline = start + TimeUnit.SECONDS.toNanos(Long.parseLong(a.getOrDefault("seconds", "40")));
         String last = "nothing yet";
         while (System.nanoTime() < deadline) {
-            try (GcsClient gcs = GcsClient.local(port)) {
+            try (GcsClient gcs = GcsClient.local(state)) {
                 if (gcs.nodeConnected()) {
                     List<DeviceId> devices = gcs.availableDevices(user).get(10, TimeUnit.SECONDS);
                     if (devices.contains(device)) {
@@ -116,9 +118,9 @@ public final class Probe {
     }
 
     private static int listen(Map<String, String> a, PrintStream out) throws Exception {
-        int port = Integer.parseInt(required(a, "daemon-port"));
+        Path state = Path.of(required(a, "daemon-state"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.parseLong(a.getOrDefault("seconds", "600")));
-        try (GcsClient gcs = GcsClient.local(port);
+        try (GcsClient gcs = GcsClient.local(state);
              Listener listener = gcs.listen(AppId.of(APP), request -> IncomingDecision.accept())) {
             out.println("listening port=" + listener.port());
             while (System.nanoTime() < deadline && listener.isOpen()) {
@@ -154,14 +156,14 @@ public final class Probe {
     }
 
     private static int connect(Map<String, String> a, PrintStream out) throws Exception {
-        int port = Integer.parseInt(required(a, "daemon-port"));
+        Path state = Path.of(required(a, "daemon-state"));
         UserId user = UserId.parse(required(a, "user"));
         DeviceId device = DeviceId.of(required(a, "device"));
         int runs = Integer.parseInt(a.getOrDefault("runs", "5"));
         long bulk = Long.parseLong(a.getOrDefault("bulk-mib", "32")) * 1024 * 1024;
         AppId app = AppId.of(APP);
         int failures = 0;
-        try (GcsClient gcs = GcsClient.local(port)) {
+        try (GcsClient gcs = GcsClient.local(state)) {
             for (int i = 1; i <= runs; i++) {
                 long t0 = System.nanoTime();
                 try (PeerConnection pipe = gcs.open(user, device, app).get(OPEN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {

@@ -14,6 +14,7 @@ import org.gcs.api.routing.NodeAddress;
 import org.gcs.api.auth.AuthProvider;
 import org.gcs.api.auth.CredentialStore;
 import org.gcs.api.transport.P2PTransport;
+import org.gcs.daemon.app.ApiSettings;
 import org.gcs.daemon.core.Daemon;
 import org.gcs.daemon.core.DaemonSettings;
 import org.osgi.service.component.annotations.Activate;
@@ -94,13 +95,33 @@ public class DaemonComponent {
                 + "and local too (always on in local-authenticated). Changeable at runtime.")
         boolean mutual_auth() default false;
 
-        @AttributeDefinition(name = "api_host", description = "Loopback address of the application API")
+        @AttributeDefinition(name = "api_socket", description = "Unix domain socket of the application API, in a"
+                + " directory only this user can enter (created 0700; one group or others can enter is refused); empty ="
+                + " state_dir/api/daemon.sock. Its absolute path is written to state_dir/api.socket", required = false)
+        String api_socket() default "";
+
+        @AttributeDefinition(name = "api_host", description = "Address of the application API's TCP endpoint: loopback"
+                + " unless api.allow.remote")
         String api_host() default "127.0.0.1";
 
-        @AttributeDefinition(name = "api_port", description = "Port of the application API (0 = any free port, see state_dir/api.port)")
-        int api_port() default 7010;
+        @AttributeDefinition(name = "api_port", description = "Port of the TCP endpoint, where applications must present"
+                + " the cookie of state_dir/api.cookie (0 = any free port, see state_dir/api.port; -1 = no TCP endpoint)")
+        int api_port() default ApiSettings.DEFAULT_PORT;
 
-        @AttributeDefinition(name = "state_dir", description = "Directory where user-id and api.port are written")
+        @AttributeDefinition(name = "api_allow_remote", description = "Accept a non-loopback api.host: other machines"
+                + " can then reach the API (the cookie is still required); warned about at every start")
+        boolean api_allow_remote() default false;
+
+        @AttributeDefinition(name = "api_hello_timeout_seconds", description = "An application connection that has"
+                + " not completed AppHello within this is closed")
+        int api_hello_timeout_seconds() default 10;
+
+        @AttributeDefinition(name = "api_hello_pending_max", description = "Connections per endpoint that may wait"
+                + " for their AppHello at once; more are refused (APP_BUSY)")
+        int api_hello_pending_max() default ApiSettings.DEFAULT_MAX_PENDING_HELLOS;
+
+        @AttributeDefinition(name = "state_dir", description = "Directory where user-id, api.socket, api.port and"
+                + " api.cookie are written")
         String state_dir() default "state";
 
         @AttributeDefinition(name = "connect_timeout_seconds", description = "How long a caller waits for the callee's answer")
@@ -198,6 +219,14 @@ public class DaemonComponent {
     }
 
     static DaemonSettings settings(Config c) {
+        Path stateDir = Path.of(c.state_dir());
+        ApiSettings api = new ApiSettings(
+                c.api_socket().isBlank() ? ApiSettings.defaultSocket(stateDir) : Path.of(c.api_socket().trim()),
+                c.api_host(),
+                c.api_port(),
+                c.api_allow_remote(),
+                Duration.ofSeconds(c.api_hello_timeout_seconds()),
+                c.api_hello_pending_max());
         return new DaemonSettings(
                 bootstrap(c),
                 DeviceId.of(c.device()),
@@ -207,9 +236,8 @@ public class DaemonComponent {
                 Path.of(c.friends_file()),
                 DaemonSettings.Privacy.parse(c.privacy_mode()),
                 c.mutual_auth(),
-                c.api_host(),
-                c.api_port(),
-                Path.of(c.state_dir()),
+                api,
+                stateDir,
                 Duration.ofSeconds(c.connect_timeout_seconds()),
                 Duration.ofSeconds(c.decision_timeout_seconds()));
     }

@@ -44,8 +44,12 @@ class DaemonComponentTest {
         assertEquals(Path.of("state/user.key"), s.keyFile());
         assertEquals(Path.of("friends.txt"), s.friendsFile());
         assertEquals(DaemonSettings.Privacy.UPLOAD, s.privacy());
-        assertEquals("127.0.0.1", s.apiHost());
-        assertEquals(7010, s.apiPort());
+        assertEquals("127.0.0.1", s.api().host());
+        assertEquals(7010, s.api().port());
+        assertEquals(Path.of("state/api/daemon.sock"), s.api().socket());
+        assertFalse(s.api().allowRemote());
+        assertEquals(Duration.ofSeconds(10), s.api().helloTimeout());
+        assertEquals(64, s.api().maxPendingHellos());
         assertEquals(Duration.ofSeconds(30), s.connectTimeout());
         assertEquals(Duration.ofSeconds(30), s.decisionTimeout());
     }
@@ -64,6 +68,41 @@ class DaemonComponentTest {
         Map<String, Object> p = required();
         p.put("privacy_mode", "LOCAL");
         assertEquals(DaemonSettings.Privacy.LOCAL, DaemonComponent.settings(config(p)).privacy());
+    }
+
+    /** A non-loopback api.host would hand the user's friends and identity to the LAN: only with api.allow.remote. */
+    @Test
+    void aNonLoopbackApiHostStopsTheDaemonUnlessRemoteAccessIsAllowed() {
+        for (String host : new String[] {"0.0.0.0", "::", "192.0.2.1"}) {
+            Map<String, Object> m = required();
+            m.put("api_host", host);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new DaemonComponent().activate(config(m)), host);
+            assertTrue(e.getMessage().contains("api.host=" + host) && e.getMessage().contains("api.allow.remote=true"),
+                    e.getMessage());
+        }
+        Map<String, Object> allowed = required();
+        allowed.put("api_host", "0.0.0.0");
+        allowed.put("api_allow_remote", true);
+        assertTrue(DaemonComponent.settings(config(allowed)).api().allowRemote());
+        for (String host : new String[] {"127.0.0.1", "127.0.0.2", "::1", "localhost"}) {
+            Map<String, Object> m = required();
+            m.put("api_host", host);
+            assertEquals(host, DaemonComponent.settings(config(m)).api().host());
+        }
+        Map<String, Object> noTcp = required();
+        noTcp.put("api_host", "0.0.0.0");
+        noTcp.put("api_port", -1);
+        assertFalse(DaemonComponent.settings(config(noTcp)).api().tcp(), "no TCP endpoint, nothing exposed");
+        Map<String, Object> socket = required();
+        socket.put("api_socket", "/run/user/1000/gcs/daemon.sock");
+        assertEquals(Path.of("/run/user/1000/gcs/daemon.sock"), DaemonComponent.settings(config(socket)).api().socket());
+        Map<String, Object> badPort = required();
+        badPort.put("api_port", -2);
+        assertThrows(IllegalArgumentException.class, () -> DaemonComponent.settings(config(badPort)));
+        Map<String, Object> badTimeout = required();
+        badTimeout.put("api_hello_timeout_seconds", 0);
+        assertThrows(IllegalArgumentException.class, () -> DaemonComponent.settings(config(badTimeout)));
     }
 
     @Test

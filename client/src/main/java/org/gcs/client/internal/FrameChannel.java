@@ -4,10 +4,10 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import org.gcs.api.AuthenticationException;
 import org.gcs.api.DeviceId;
 import org.gcs.api.ProtocolException;
 import org.gcs.api.UserId;
@@ -18,7 +18,7 @@ import org.gcs.client.ConnectionClosedException;
 import org.gcs.client.IncompatibleDaemonException;
 
 /**
- * One TCP connection to the daemon speaking {@code AppFrame}s with blocking framing. Sends are thread-safe; one thread
+ * One connection to the daemon (TCP or Unix socket) speaking {@code AppFrame}s with blocking framing. Sends are thread-safe; one thread
  * at a time receives. {@link #input()} is the buffered stream frames are read from, so a connection that becomes a
  * pipe after its last frame loses no bytes.
  */
@@ -27,49 +27,44 @@ public final class FrameChannel implements AutoCloseable {
     public record Welcome(int protocolVersion, UserId user, DeviceId device, boolean nodeConnected) {
     }
 
-    private final Socket socket;
+    private final LocalSocket socket;
     private final InputStream in;
     private final OutputStream out;
     private final Object writeLock = new Object();
     private final String peer;
     private volatile Welcome welcome;
 
-    FrameChannel(Socket socket) throws IOException {
+    FrameChannel(LocalSocket socket) {
         this.socket = socket;
-        this.in = new BufferedInputStream(socket.getInputStream(), 8192);
-        this.out = socket.getOutputStream();
-        this.peer = String.valueOf(socket.getRemoteSocketAddress());
+        this.in = new BufferedInputStream(socket.input(), 8192);
+        this.out = socket.output();
+        this.peer = socket.peer();
     }
 
     /**
      * Connects to the daemon and performs the AppHello / AppWelcome exchange, all within {@code timeout}.
      *
      * @throws IncompatibleDaemonException if the daemon does not speak {@link WireVersions#APP_PROTOCOL}
+     * @throws AuthenticationException if it refuses the cookie (or its absence) on TCP
      * @throws ProtocolException if it answers anything but AppWelcome
-     * @throws IOException if it cannot be reached or does not answer in time
+     * @throws IOException if it cannot be reached, is busy or does not answer in time
      */
-    public static FrameChannel open(InetSocketAddress daemon, Duration timeout) throws IOException {
-        Socket socket = new Socket();
+    public static FrameChannel open(DaemonEndpoint daemon, Duration timeout) throws IOException {
+        LocalSocket socket = daemon.connect(timeout);
         try {
-            socket.setTcpNoDelay(true);
-            try {
-                socket.connect(daemon, (int) timeout.toMillis());
-            } catch (java.net.ConnectException e) {
-                throw new java.net.ConnectException("cannot reach the GCS daemon at " + daemon + ": " + e.getMessage());
-            }
             FrameChannel channel = new FrameChannel(socket);
-            channel.hello(timeout);
+            channel.hello(daemon, timeout);
             return channel;
         } catch (IOException | RuntimeException e) {
-            closeQuietly(socket);
+            socket.close();
             throw e;
         }
     }
 
-    private void hello(Duration timeout) throws IOException {
-        socket.setSoTimeout((int) timeout.toMillis());
-        send(AppWire.AppFrame.newBuilder()
-                .setHello(AppWire.AppHello.newBuilder().setProtocolVersion(WireVersions.APP_PROTOCOL)).build());
+    private void hello(DaemonEndpoint daemon, Duration timeout) throws IOException {
+        socket.setReadTimeout(timeout);
+        send(AppWire.AppFrame.newBuilder().setHello(AppWire.AppHello.newBuilder()
+                .setProtocolVersion(WireVersions.APP_PROTOCOL).setCookie(daemon.cookie())).build());
         AppWire.AppFrame frame;
         try {
             frame = receive();
@@ -92,16 +87,21 @@ public final class FrameChannel implements AutoCloseable {
             }
             case ERROR -> {
                 AppWire.AppError error = frame.getError();
-                if (error.getCode() == AppWire.AppErrorCode.APP_UNSUPPORTED_VERSION) {
-                    throw new IncompatibleDaemonException(WireVersions.APP_PROTOCOL, -1,
+                switch (error.getCode()) {
+                    case APP_UNSUPPORTED_VERSION -> throw new IncompatibleDaemonException(WireVersions.APP_PROTOCOL, -1,
                             "the daemon at " + peer + " does not speak app protocol version " + WireVersions.APP_PROTOCOL
                                     + (error.getMessage().isEmpty() ? "" : ": " + error.getMessage()));
+                    case APP_UNAUTHORIZED -> throw new AuthenticationException("the daemon at " + peer
+                            + " refused this application: " + error.getMessage() + " (cookie " + daemon.cookieOrigin() + ")");
+                    case APP_BUSY -> throw new ConnectException("the daemon at " + peer + " is busy: " + error.getMessage());
+                    default -> {
+                    }
                 }
                 throw new ProtocolException("the daemon at " + peer + " refused AppHello: " + error.getCode() + " " + error.getMessage());
             }
             default -> throw new ProtocolException("expected AppWelcome from the daemon at " + peer + ", got " + frame.getBodyCase());
         }
-        socket.setSoTimeout(0);
+        socket.setReadTimeout(null);
     }
 
     public Welcome welcome() {
@@ -127,10 +127,10 @@ public final class FrameChannel implements AutoCloseable {
     }
 
     public void setReadTimeout(Duration timeout) throws IOException {
-        socket.setSoTimeout(timeout == null ? 0 : (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        socket.setReadTimeout(timeout);
     }
 
-    public Socket socket() {
+    public LocalSocket socket() {
         return socket;
     }
 
@@ -148,7 +148,7 @@ public final class FrameChannel implements AutoCloseable {
 
     @Override
     public void close() {
-        closeQuietly(socket);
+        socket.close();
     }
 
     static void closeQuietly(AutoCloseable c) {

@@ -3,7 +3,6 @@ package org.gcs.client.internal;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -85,7 +84,7 @@ public final class ListenerImpl implements Listener {
      *
      * @throws GcsException (with a {@link org.gcs.client.HasStatus}) if the daemon answers a status other than OK
      */
-    public static ListenerImpl open(InetSocketAddress daemon, AppId app, IncomingHandler handler, ClientOptions options,
+    public static ListenerImpl open(DaemonEndpoint daemon, AppId app, IncomingHandler handler, ClientOptions options,
             ScheduledExecutorService scheduler, Executor callbacks) throws IOException {
         ServerSocket server = new ServerSocket(0, options.maxPending(), InetAddress.getLoopbackAddress());
         FrameChannel control = null;
@@ -299,7 +298,8 @@ public final class ListenerImpl implements Listener {
         IncomingRequest r = opened.accepted().request();
         PeerConnection pipe;
         try {
-            pipe = new PeerConnectionImpl(socket, socket.getInputStream(), r.connectionId(), true, r.callerUser(),
+            TcpSocket local = new TcpSocket(socket);
+            pipe = new PeerConnectionImpl(local, local.input(), r.connectionId(), true, r.callerUser(),
                     r.callerDevice(), r.callerApp(), r.app(), r.type(), opened.path());
         } catch (IOException e) {
             LOG.log(Level.WARNING, "pipe for {0} broke before delivery: {1}", r.connectionId(), e);

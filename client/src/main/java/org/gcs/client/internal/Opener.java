@@ -1,7 +1,6 @@
 package org.gcs.client.internal;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -27,13 +26,13 @@ import org.gcs.client.Status;
 public final class Opener {
     private static final long REQUEST_ID = 1;
 
-    private final InetSocketAddress daemon;
+    private final DaemonEndpoint daemon;
     private final ClientOptions options;
     private final Executor executor;
     private final Set<FrameChannel> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    public Opener(InetSocketAddress daemon, ClientOptions options, Executor executor) {
+    public Opener(DaemonEndpoint daemon, ClientOptions options, Executor executor) {
         this.daemon = daemon;
         this.options = options;
         this.executor = executor;

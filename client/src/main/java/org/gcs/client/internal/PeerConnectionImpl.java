@@ -3,7 +3,6 @@ package org.gcs.client.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.Socket;
 import java.time.Duration;
 import org.gcs.api.AppId;
 import org.gcs.api.DeviceId;
@@ -12,9 +11,9 @@ import org.gcs.api.transport.ChannelType;
 import org.gcs.api.transport.PathKind;
 import org.gcs.client.PeerConnection;
 
-/** A pipe over one local TCP connection to the daemon. */
+/** A pipe over one local connection to the daemon (TCP or Unix socket). */
 public final class PeerConnectionImpl implements PeerConnection {
-    private final Socket socket;
+    private final LocalSocket socket;
     private final InputStream in;
     private final OutputStream out;
     private final String connectionId;
@@ -31,11 +30,11 @@ public final class PeerConnectionImpl implements PeerConnection {
     /**
      * @param in the stream to read the pipe from: the socket's own, or the buffered stream frames were read from
      */
-    public PeerConnectionImpl(Socket socket, InputStream in, String connectionId, boolean incoming, UserId remoteUser,
-            DeviceId remoteDevice, AppId remoteApp, AppId localApp, ChannelType type, PathKind path) throws IOException {
+    public PeerConnectionImpl(LocalSocket socket, InputStream in, String connectionId, boolean incoming, UserId remoteUser,
+            DeviceId remoteDevice, AppId remoteApp, AppId localApp, ChannelType type, PathKind path) {
         this.socket = socket;
         this.in = in;
-        this.out = socket.getOutputStream();
+        this.out = socket.output();
         this.connectionId = connectionId;
         this.incoming = incoming;
         this.remoteUser = remoteUser;
@@ -103,7 +102,7 @@ public final class PeerConnectionImpl implements PeerConnection {
 
     @Override
     public void setReadTimeout(Duration timeout) throws IOException {
-        socket.setSoTimeout(timeout == null ? 0 : (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        socket.setReadTimeout(timeout);
     }
 
     @Override
@@ -135,7 +134,7 @@ public final class PeerConnectionImpl implements PeerConnection {
 
     @Override
     public void close() {
-        FrameChannel.closeQuietly(socket);
+        socket.close();
     }
 
     @Override

@@ -21,6 +21,7 @@ import org.gcs.client.Listener;
 import org.gcs.client.PeerConnection;
 import org.gcs.client.Status;
 import org.gcs.examples.Args;
+import org.gcs.examples.DaemonArgs;
 
 /**
  * Line-based chat over a DATA pipe. {@code chat listen} waits for one friend to call, {@code chat call} calls one;
@@ -29,8 +30,10 @@ import org.gcs.examples.Args;
  */
 public final class Chat {
     public static final String USAGE = """
-              chat listen --daemon-port P [--app chat] [--wait-seconds 3600]
-              chat call   --daemon-port P --user U --device D [--app chat]""";
+              chat listen [--daemon-state DIR] [--daemon-port P] [--app chat] [--wait-seconds 3600]
+              chat call   [--daemon-state DIR] [--daemon-port P] --user U --device D [--app chat]
+              (--daemon-state: the daemon's state.dir, reached over its Unix socket; with --daemon-port: TCP, with the
+               cookie from that directory; default state dir: $GCS_STATE_DIR or ./state)""";
     private static final Duration OPEN_WAIT = Duration.ofMinutes(3);
     private static final Duration DRAIN_WAIT = Duration.ofSeconds(30);
     private static final int MAX_LINE = 64 * 1024;
@@ -45,8 +48,8 @@ public final class Chat {
         }
         try {
             return switch (args[0]) {
-                case "listen" -> listen(Args.parse(args, 1, Set.of("daemon-port", "app", "wait-seconds"), Set.of()), stdin, out);
-                case "call" -> call(Args.parse(args, 1, Set.of("daemon-port", "user", "device", "app"), Set.of()), stdin, out);
+                case "listen" -> listen(Args.parse(args, 1, DaemonArgs.optionsWith("app", "wait-seconds"), Set.of()), stdin, out);
+                case "call" -> call(Args.parse(args, 1, DaemonArgs.optionsWith("user", "device", "app"), Set.of()), stdin, out);
                 default -> throw new IllegalArgumentException("unknown command: " + args[0]);
             };
         } catch (IllegalArgumentException e) {
@@ -63,7 +66,7 @@ public final class Chat {
     private static int listen(Args a, InputStream stdin, PrintStream out) throws Exception {
         AppId app = AppId.of(a.get("app", "chat"));
         long waitSeconds = Long.parseLong(a.get("wait-seconds", "3600"));
-        try (GcsClient gcs = GcsClient.local(a.port("daemon-port"))) {
+        try (GcsClient gcs = DaemonArgs.of(a).connect()) {
             out.println("daemon user=" + gcs.user() + " device=" + gcs.device() + " node_connected=" + gcs.nodeConnected());
             try (Listener listener = gcs.listen(app, request -> {
                 out.println("incoming from=" + request.callerDisplayName() + " device=" + request.callerDevice() + " accepted");
@@ -84,7 +87,7 @@ public final class Chat {
         AppId app = AppId.of(a.get("app", "chat"));
         UserId user = UserId.parse(a.required("user"));
         DeviceId device = DeviceId.of(a.required("device"));
-        try (GcsClient gcs = GcsClient.local(a.port("daemon-port"))) {
+        try (GcsClient gcs = DaemonArgs.of(a).connect()) {
             out.println("daemon user=" + gcs.user() + " device=" + gcs.device() + " node_connected=" + gcs.nodeConnected());
             out.println("calling user=" + user + " device=" + device + " app=" + app);
             PeerConnection pipe = gcs.open(user, device, app, app, ChannelType.DATA).get(OPEN_WAIT.toSeconds(), TimeUnit.SECONDS);

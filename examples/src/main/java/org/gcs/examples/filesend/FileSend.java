@@ -30,6 +30,7 @@ import org.gcs.client.Listener;
 import org.gcs.client.PeerConnection;
 import org.gcs.client.Status;
 import org.gcs.examples.Args;
+import org.gcs.examples.DaemonArgs;
 
 /**
  * Sends a file to a friend's device ({@code filesend send}) or receives files ({@code filesend receive}) as app
@@ -40,8 +41,8 @@ import org.gcs.examples.Args;
 public final class FileSend {
     public static final String APP = "files";
     public static final String USAGE = """
-              filesend receive --daemon-port P --dir OUT [--once] [--wait-seconds 3600]
-              filesend send    --daemon-port P --user U --device D --file F""";
+              filesend receive [--daemon-state DIR] [--daemon-port P] --dir OUT [--once] [--wait-seconds 3600]
+              filesend send    [--daemon-state DIR] [--daemon-port P] --user U --device D --file F""";
     static final int EXIT_FAILED = 1;
     static final int EXIT_USAGE = 2;
     static final int EXIT_STATUS = 3;
@@ -63,8 +64,8 @@ public final class FileSend {
         Args a;
         try {
             a = switch (args[0]) {
-                case "receive" -> Args.parse(args, 1, Set.of("daemon-port", "dir", "wait-seconds"), Set.of("once"));
-                case "send" -> Args.parse(args, 1, Set.of("daemon-port", "user", "device", "file"), Set.of());
+                case "receive" -> Args.parse(args, 1, DaemonArgs.optionsWith("dir", "wait-seconds"), Set.of("once"));
+                case "send" -> Args.parse(args, 1, DaemonArgs.optionsWith("user", "device", "file"), Set.of());
                 default -> throw new IllegalArgumentException("unknown command: " + args[0]);
             };
         } catch (IllegalArgumentException e) {
@@ -91,7 +92,7 @@ public final class FileSend {
     // ---- send ----
 
     private static int send(Args a, PrintStream out) throws Exception {
-        int port = a.port("daemon-port");
+        DaemonArgs daemon = DaemonArgs.of(a);
         UserId user = UserId.parse(a.required("user"));
         DeviceId device = DeviceId.of(a.required("device"));
         Path file = Path.of(a.required("file"));
@@ -106,7 +107,7 @@ public final class FileSend {
         out.println("hashed sha256=" + sha256 + " bytes=" + length);
         FileHeader header = new FileHeader(name, length, sha256);
 
-        try (GcsClient gcs = GcsClient.local(port)) {
+        try (GcsClient gcs = daemon.connect()) {
             out.println("daemon user=" + gcs.user() + " device=" + gcs.device() + " node_connected=" + gcs.nodeConnected());
             out.println("opening user=" + user + " device=" + device + " app=" + APP);
             AppId app = AppId.of(APP);
@@ -146,12 +147,12 @@ public final class FileSend {
     // ---- receive ----
 
     private static int receive(Args a, PrintStream out) throws Exception {
-        int port = a.port("daemon-port");
+        DaemonArgs daemon = DaemonArgs.of(a);
         Path dir = Path.of(a.required("dir"));
         boolean once = a.flag("once");
         long waitSeconds = Long.parseLong(a.get("wait-seconds", "3600"));
         Files.createDirectories(dir);
-        try (GcsClient gcs = GcsClient.local(port)) {
+        try (GcsClient gcs = daemon.connect()) {
             out.println("daemon user=" + gcs.user() + " device=" + gcs.device() + " node_connected=" + gcs.nodeConnected());
             try (Listener listener = gcs.listen(AppId.of(APP), request -> decide(gcs, request, out))) {
                 out.println("listening app=" + APP + " port=" + listener.port() + " dir=" + dir);

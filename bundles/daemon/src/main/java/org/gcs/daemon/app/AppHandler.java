@@ -7,11 +7,15 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.HexFormat;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.gcs.api.AppId;
 import org.gcs.api.DeviceId;
 import org.gcs.api.UserId;
@@ -27,33 +31,71 @@ import org.gcs.daemon.pipe.Pipe;
 import org.gcs.daemon.wire.ProtoFrames;
 
 /**
- * Speaks the application protocol on one loopback connection (see docs/PROTOCOL.md): AppHello first, then requests
+ * Speaks the application protocol on one local connection (see docs/PROTOCOL.md): AppHello first, then requests
  * each answered with its request id. A connection that sent ListenIntent is a control connection; one that sent
  * ConnectApp waits for the outcome and, when accepted, becomes the pipe. Malformed or oversize frames close this
  * connection only; well-formed requests with bad ids get {@code AppError{APP_BAD_REQUEST}} and the connection stays.
+ *
+ * <p>Before AppHello nothing of the user's is served. Its endpoint's {@link AppAdmission} decides: a connection beyond
+ * the bound on those still waiting gets {@code APP_BUSY}, one without AppHello within the hello timeout gets
+ * {@code APP_HELLO_TIMEOUT}, an AppHello without the right cookie (where one is required) gets {@code APP_UNAUTHORIZED};
+ * each is closed, and only that connection.
  */
 public final class AppHandler extends SimpleChannelInboundHandler<AppFrame> implements AppControl {
     private static final Logger LOG = System.getLogger(AppHandler.class.getName());
 
     private final AppBackend backend;
+    private final AppAdmission admission;
     private final Executor threads;
     private Channel channel;
+    /** Counted among the endpoint's connections waiting for AppHello. */
+    private boolean waiting;
+    private ScheduledFuture<?> helloDeadline;
     private boolean welcomed;
     private boolean listening;
     private AppBackend.Outgoing connecting;
 
-    public AppHandler(AppBackend backend, Executor threads) {
+    public AppHandler(AppBackend backend, AppAdmission admission, Executor threads) {
         this.backend = backend;
+        this.admission = admission;
         this.threads = threads;
     }
 
+    /** Runs as the connection is set up (accepted connections are active already): admit it or refuse it. */
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        if (!admission.tryEnter()) {
+            Level level = admission.firstRefusal() ? Level.WARNING : Level.DEBUG;
+            fatal(ctx, AppErrorCode.APP_BUSY, admission.maxPending() + " connections to " + admission.endpoint()
+                    + " are waiting for their AppHello; try again later", level);
+            return;
+        }
+        waiting = true;
+        long millis = admission.helloTimeout().toMillis();
+        helloDeadline = ctx.executor().schedule(() -> {
+            if (!welcomed) {
+                fatal(ctx, AppErrorCode.APP_HELLO_TIMEOUT, "no AppHello within " + millis + " ms", Level.INFO);
+            }
+        }, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** The connection no longer waits for its AppHello: it completed it or ended. */
+    private void stopWaiting() {
+        if (helloDeadline != null) {
+            helloDeadline.cancel(false);
+        }
+        if (waiting) {
+            waiting = false;
+            admission.leave();
+        }
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, AppFrame frame) {
+        if (!waiting && !welcomed) {
+            return; // refused as busy or timed out: closing
+        }
         if (!welcomed) {
             hello(ctx, frame);
             return;
@@ -75,15 +117,23 @@ public final class AppHandler extends SimpleChannelInboundHandler<AppFrame> impl
 
     private void hello(ChannelHandlerContext ctx, AppFrame frame) {
         if (frame.getBodyCase() != AppFrame.BodyCase.HELLO) {
-            fatal(ctx, AppErrorCode.APP_MALFORMED, "the first frame must be AppHello, not " + frame.getBodyCase());
+            fatal(ctx, AppErrorCode.APP_MALFORMED, "the first frame must be AppHello, not " + frame.getBodyCase(), Level.WARNING);
             return;
         }
         int version = frame.getHello().getProtocolVersion();
         if (version != WireVersions.APP_PROTOCOL) {
-            fatal(ctx, AppErrorCode.APP_UNSUPPORTED_VERSION,
-                    "app protocol version " + version + " is not spoken here; this daemon speaks " + WireVersions.APP_PROTOCOL);
+            fatal(ctx, AppErrorCode.APP_UNSUPPORTED_VERSION, "app protocol version " + version
+                    + " is not spoken here; this daemon speaks " + WireVersions.APP_PROTOCOL, Level.WARNING);
             return;
         }
+        String cookie = frame.getHello().getCookie();
+        if (!admission.admits(cookie)) {
+            fatal(ctx, AppErrorCode.APP_UNAUTHORIZED, (cookie.isEmpty() ? "no cookie" : "wrong cookie")
+                    + ": AppHello on TCP must carry the contents of the daemon's state_dir/api.cookie (new at every"
+                    + " daemon start); or connect to its Unix socket (state_dir/api.socket)", Level.WARNING);
+            return;
+        }
+        stopWaiting();
         welcomed = true;
         ctx.writeAndFlush(AppFrame.newBuilder().setWelcome(AppWire.AppWelcome.newBuilder()
                 .setProtocolVersion(WireVersions.APP_PROTOCOL)
@@ -222,21 +272,26 @@ public final class AppHandler extends SimpleChannelInboundHandler<AppFrame> impl
                 .setCode(code).setMessage(message).setRequestId(requestId)).build());
     }
 
-    private void fatal(ChannelHandlerContext ctx, AppErrorCode code, String message) {
-        LOG.log(Level.WARNING, "closing app connection " + describe() + ": " + code + " " + message);
+    private void fatal(ChannelHandlerContext ctx, AppErrorCode code, String message, Level level) {
+        LOG.log(level, "closing app connection " + describe() + ": " + code + " " + message);
+        // no more input: nothing after a fatal error is served, and the connection stops counting as waiting
+        ctx.channel().config().setAutoRead(false);
+        stopWaiting();
         if (ctx.channel().isActive()) {
             ctx.writeAndFlush(AppFrame.newBuilder().setError(AppWire.AppError.newBuilder()
                     .setCode(code).setMessage(message)).build()).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.close();
         }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
-            fatal(ctx, AppErrorCode.APP_OVERSIZE, "frame longer than " + WireVersions.MAX_FRAME_BYTES + " bytes");
+            fatal(ctx, AppErrorCode.APP_OVERSIZE, "frame longer than " + WireVersions.MAX_FRAME_BYTES + " bytes", Level.WARNING);
         } else if (cause instanceof DecoderException) {
             fatal(ctx, AppErrorCode.APP_MALFORMED, "malformed frame: "
-                    + (cause.getCause() != null ? cause.getCause().getMessage() : cause.getMessage()));
+                    + (cause.getCause() != null ? cause.getCause().getMessage() : cause.getMessage()), Level.WARNING);
         } else if (cause instanceof IOException) {
             LOG.log(Level.DEBUG, "app connection " + describe() + ": " + cause);
             ctx.close();
@@ -248,6 +303,7 @@ public final class AppHandler extends SimpleChannelInboundHandler<AppFrame> impl
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        stopWaiting();
         if (listening) {
             listening = false;
             backend.unlisten(this);
@@ -271,6 +327,11 @@ public final class AppHandler extends SimpleChannelInboundHandler<AppFrame> impl
 
     @Override
     public String describe() {
-        return channel == null ? "?" : String.valueOf(channel.remoteAddress());
+        if (channel == null) {
+            return "?";
+        }
+        SocketAddress remote = channel.remoteAddress();
+        // a Unix socket's client is unnamed: tell connections apart by channel id
+        return remote instanceof InetSocketAddress ? remote.toString() : "unix socket connection " + channel.id().asShortText();
     }
 }

@@ -1,2 +1,2 @@
-/** The local application API: a loopback Netty server speaking AppFrame, one handler per application connection. */
+/** The local application API: a Unix socket and a cookie-guarded loopback TCP port speaking AppFrame, one handler per connection. */
 package org.gcs.daemon.app;

@@ -49,6 +49,9 @@ import org.gcs.api.wire.AppWire;
 import org.gcs.api.wire.NodeWire;
 import org.gcs.api.wire.NodeWire.NodeFrame;
 import org.gcs.api.wire.NodeWire.Status;
+import org.gcs.daemon.app.ApiCookie;
+import org.gcs.daemon.app.ApiSettings;
+import org.gcs.daemon.app.AppAdmission;
 import org.gcs.daemon.app.AppBackend;
 import org.gcs.daemon.app.AppControl;
 import org.gcs.daemon.app.AppHandler;
@@ -115,7 +118,8 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
     private FriendsWatcher friends;
     private NodeClient node;
     private AppServer api;
-    private int apiPort;
+    private int apiPort = ApiSettings.TCP_OFF;
+    private Path apiSocket;
 
     private record Listening(AppId app, int port, AppControl control) {
     }
@@ -170,7 +174,11 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
         return settings.requiresAuth(friends.current().requiresAuth(peer));
     }
 
-    /** Loads the key, reads the friends list, opens the application API, writes the state files and starts the node session. */
+    /**
+     * Loads the key, reads the friends list, writes a new API cookie, opens the application API (Unix socket, then TCP
+     * if configured), writes where to find it ({@code api.socket}, {@code api.port}, after the cookie, so a client that
+     * sees them finds this start's cookie) and starts the node session.
+     */
     public void start() throws IOException, InterruptedException {
         group = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("gcs-daemon", true), NioIoHandler.newFactory());
         threads = Executors.newCachedThreadPool(new DefaultThreadFactory("gcs-daemon-worker", true));
@@ -184,11 +192,15 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
             auth = new SignedSignaling(credential, authProviders, replay, System::currentTimeMillis);
             friends = new FriendsWatcher(settings.friendsFile(), this::friendsChanged);
             friends.start(group, 1000);
-            api = new AppServer(this, group, threads);
-            apiPort = api.bind(settings.apiHost(), settings.apiPort());
             Files.createDirectories(settings.stateDir());
+            openApi(settings.api());
             writeState("user-id", credential.user().toString());
-            writeState("api.port", Integer.toString(apiPort));
+            writeState("api.socket", apiSocket.toString());
+            if (apiPort != ApiSettings.TCP_OFF) {
+                writeState("api.port", Integer.toString(apiPort));
+            } else {
+                Files.deleteIfExists(settings.stateDir().resolve("api.port"));
+            }
             String banner = "GCS daemon user id: " + credential.user() + " device: " + settings.device();
             LOG.log(Level.INFO, banner);
             System.out.println(banner);
@@ -201,13 +213,29 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
         }
     }
 
+    private void openApi(ApiSettings a) throws IOException, InterruptedException {
+        ApiCookie cookie = ApiCookie.createIn(settings.stateDir(), random);
+        api = new AppServer(this, group, threads);
+        apiSocket = a.socket().toAbsolutePath();
+        api.bindUnix(apiSocket, AppAdmission.ownerOnly("unix " + apiSocket, a.helloTimeout(), a.maxPendingHellos()));
+        if (a.tcp()) {
+            apiPort = api.bindTcp(a.host(), a.port(), AppAdmission.withCookie("tcp " + a.host() + ":" + a.port(), cookie,
+                    a.helloTimeout(), a.maxPendingHellos()));
+        }
+    }
+
     private void writeState(String name, String value) throws IOException {
         AtomicFiles.replace(settings.stateDir().resolve(name), value + "\n");
     }
 
-    /** The port the application API listens on. */
+    /** The port of the application API's TCP endpoint, {@link ApiSettings#TCP_OFF} if it has none. */
     public int apiPort() {
         return apiPort;
+    }
+
+    /** The absolute path of the application API's Unix domain socket. */
+    public Path apiSocket() {
+        return apiSocket;
     }
 
     public UserId user() {

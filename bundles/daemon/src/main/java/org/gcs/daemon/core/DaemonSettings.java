@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Objects;
 import org.gcs.api.DeviceId;
 import org.gcs.api.routing.NodeAddress;
+import org.gcs.daemon.app.ApiSettings;
 
 /**
  * Everything a daemon is configured with, validated; the DS configuration maps onto it one to one.
@@ -20,14 +21,13 @@ import org.gcs.api.routing.NodeAddress;
  * @param privacy where non-friends are filtered, and whether every channel is mutually authenticated
  * @param mutualAuth require end-to-end authentication of every channel in modes {@code upload} and {@code local}
  *     too ({@code local-authenticated} always requires it; a friend's {@code +auth} requires it for her alone)
- * @param apiHost the loopback address applications connect to
- * @param apiPort its port, 0 for any free one
- * @param stateDir where {@code user-id} and {@code api.port} are written
+ * @param api where applications connect (the Unix socket, the TCP endpoint) and the limits before AppHello
+ * @param stateDir where {@code user-id}, {@code api.socket}, {@code api.port} and {@code api.cookie} are written
  * @param connectTimeout how long a caller waits for the callee's answer
  * @param decisionTimeout how long a callee application may take to accept or reject
  */
 public record DaemonSettings(List<NodeAddress> bootstrap, DeviceId device, String scheme, String name,
-        Path keyFile, Path friendsFile, Privacy privacy, boolean mutualAuth, String apiHost, int apiPort, Path stateDir,
+        Path keyFile, Path friendsFile, Privacy privacy, boolean mutualAuth, ApiSettings api, Path stateDir,
         Duration connectTimeout, Duration decisionTimeout) {
 
     /** Where non-friends are filtered (README, "Privacy modes"). */
@@ -78,8 +78,8 @@ public record DaemonSettings(List<NodeAddress> bootstrap, DeviceId device, Strin
     /** Whether {@code next} differs from this only in what a running daemon can change without restarting. */
     public boolean sameRestartingKeys(DaemonSettings next) {
         return bootstrap.equals(next.bootstrap) && device.equals(next.device) && scheme.equals(next.scheme) && name.equals(next.name)
-                && keyFile.equals(next.keyFile) && friendsFile.equals(next.friendsFile) && apiHost.equals(next.apiHost)
-                && apiPort == next.apiPort && stateDir.equals(next.stateDir);
+                && keyFile.equals(next.keyFile) && friendsFile.equals(next.friendsFile) && api.equals(next.api)
+                && stateDir.equals(next.stateDir);
     }
 
     public DaemonSettings {
@@ -96,8 +96,7 @@ public record DaemonSettings(List<NodeAddress> bootstrap, DeviceId device, Strin
         Objects.requireNonNull(keyFile, "key_file");
         Objects.requireNonNull(friendsFile, "friends_file");
         Objects.requireNonNull(privacy, "privacy_mode");
-        apiHost = apiHost == null || apiHost.isBlank() ? "127.0.0.1" : apiHost;
-        requirePort("api_port", apiPort, 0);
+        Objects.requireNonNull(api, "api");
         Objects.requireNonNull(stateDir, "state_dir");
         requirePositive("connect_timeout_seconds", connectTimeout);
         requirePositive("decision_timeout_seconds", decisionTimeout);
@@ -106,12 +105,6 @@ public record DaemonSettings(List<NodeAddress> bootstrap, DeviceId device, Strin
     /** The file where the user's handler nodes are remembered across restarts. */
     public Path handlersFile() {
         return stateDir.resolve("handlers");
-    }
-
-    private static void requirePort(String what, int port, int min) {
-        if (port < min || port > 65535) {
-            throw new IllegalArgumentException(what + " out of range: " + port);
-        }
     }
 
     private static void requirePositive(String what, Duration d) {

@@ -11,11 +11,16 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.gcs.api.AppId;
 import org.gcs.api.DeviceId;
 import org.gcs.api.UserId;
@@ -27,6 +32,7 @@ import org.gcs.api.wire.NodeWire;
 import org.gcs.api.wire.NodeWire.Status;
 import org.gcs.api.wire.WireVersions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AppHandlerTest {
     /** Records what the handler asks of the daemon. */
@@ -105,7 +111,7 @@ class AppHandlerTest {
 
     private EmbeddedChannel channel() {
         EmbeddedChannel ch = new EmbeddedChannel();
-        AppServer.initPipeline(ch, backend, Runnable::run);
+        AppServer.initPipeline(ch, backend, AppAdmission.ownerOnly("test", Duration.ofSeconds(10), 64), Runnable::run);
         return ch;
     }
 
@@ -153,6 +159,65 @@ class AppHandlerTest {
         assertEquals("laptop", w.getWelcome().getDeviceId());
         assertTrue(w.getWelcome().getNodeConnected());
         return ch;
+    }
+
+    private EmbeddedChannel channel(AppAdmission admission) {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        AppServer.initPipeline(ch, backend, admission, Runnable::run);
+        return ch;
+    }
+
+    @Test
+    void whereACookieIsRequiredOnlyTheRightOneIsWelcomed(@TempDir Path dir) throws Exception {
+        ApiCookie cookie = ApiCookie.createIn(dir, new SecureRandom());
+        String hex = Files.readString(dir.resolve("api.cookie")).strip();
+        AppAdmission tcp = AppAdmission.withCookie("tcp test", cookie, Duration.ofSeconds(10), 64);
+        for (String presented : new String[] {"", "00".repeat(32), hex.toUpperCase(java.util.Locale.ROOT), hex + "0"}) {
+            EmbeddedChannel ch = channel(tcp);
+            send(ch, AppFrame.newBuilder().setHello(AppWire.AppHello.newBuilder()
+                    .setProtocolVersion(WireVersions.APP_PROTOCOL).setCookie(presented)).build());
+            AppFrame refused = read(ch);
+            assertEquals(AppErrorCode.APP_UNAUTHORIZED, refused.getError().getCode(), presented);
+            assertTrue(refused.getError().getMessage().contains("api.cookie"), refused.getError().getMessage());
+            assertFalse(ch.isActive(), "a refused application is disconnected");
+        }
+        EmbeddedChannel good = channel(tcp);
+        send(good, AppFrame.newBuilder().setHello(AppWire.AppHello.newBuilder()
+                .setProtocolVersion(WireVersions.APP_PROTOCOL).setCookie(hex)).build());
+        assertEquals("pk:me", read(good).getWelcome().getUserId());
+        assertEquals(0, tcp.pending(), "refused and welcomed connections no longer wait");
+    }
+
+    @Test
+    void aConnectionWithoutHelloIsClosedAtTheDeadline() throws Exception {
+        AppAdmission admission = AppAdmission.ownerOnly("unix test", Duration.ofSeconds(10), 64);
+        EmbeddedChannel silent = channel(admission);
+        assertEquals(1, admission.pending());
+        silent.writeInbound(Unpooled.wrappedBuffer(new byte[] {0, 0})); // half a length prefix, then nothing
+        silent.advanceTimeBy(9, TimeUnit.SECONDS);
+        silent.runScheduledPendingTasks();
+        assertTrue(silent.isActive(), "not before the deadline");
+        silent.advanceTimeBy(2, TimeUnit.SECONDS);
+        silent.runScheduledPendingTasks();
+        assertEquals(AppErrorCode.APP_HELLO_TIMEOUT, read(silent).getError().getCode());
+        assertFalse(silent.isActive());
+        assertEquals(0, admission.pending());
+    }
+
+    @Test
+    void beyondThePendingBoundConnectionsAreBusyUntilOneGetsIn() throws Exception {
+        AppAdmission admission = AppAdmission.ownerOnly("unix test", Duration.ofSeconds(10), 2);
+        EmbeddedChannel first = channel(admission);
+        EmbeddedChannel second = channel(admission);
+        EmbeddedChannel third = channel(admission);
+        assertEquals(AppErrorCode.APP_BUSY, read(third).getError().getCode());
+        assertFalse(third.isActive());
+        assertTrue(first.isActive() && second.isActive());
+        send(first, hello(WireVersions.APP_PROTOCOL));
+        assertTrue(read(first).hasWelcome());
+        EmbeddedChannel fourth = channel(admission);
+        assertTrue(fourth.isActive(), "a welcomed connection frees its place");
+        assertEquals(2, admission.pending());
     }
 
     @Test

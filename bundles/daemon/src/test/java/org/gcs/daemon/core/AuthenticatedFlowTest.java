@@ -56,7 +56,7 @@ class AuthenticatedFlowTest extends DaemonFlowFixture {
 
 
     private TestApp app(Daemon d) throws Exception {
-        TestApp a = new TestApp(d.apiPort());
+        TestApp a = TestApp.of(d);
         closeLater.add(a);
         a.hello();
         return a;

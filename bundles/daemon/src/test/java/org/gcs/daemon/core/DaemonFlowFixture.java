@@ -14,6 +14,7 @@ import org.gcs.api.wire.AppWire.AppFrame;
 import org.gcs.api.wire.NodeWire;
 import org.gcs.api.wire.NodeWire.Status;
 import org.gcs.api.DeviceId;
+import org.gcs.daemon.app.ApiSettings;
 import org.gcs.daemon.testing.FakeTransport;
 import org.gcs.daemon.testing.TestApp;
 import org.gcs.daemon.testing.TestCredentials;
@@ -53,7 +54,7 @@ abstract class DaemonFlowFixture {
         Path home = dir.resolve(name);
         return new DaemonSettings(
                 List.of(new org.gcs.api.routing.NodeAddress(node.nodeId(), "127.0.0.1", node.port())), DeviceId.of(device), "pk", "",
-                home.resolve("state/user.key"), home.resolve("friends.txt"), privacy, mutualAuth, "127.0.0.1", 0,
+                home.resolve("state/user.key"), home.resolve("friends.txt"), privacy, mutualAuth, ApiSettings.loopback(home.resolve("state"), 0),
                 home.resolve("state"), connectTimeout, decisionTimeout);
     }
 
@@ -69,7 +70,7 @@ abstract class DaemonFlowFixture {
 
     /** An application connection to {@code d} that listens for {@code app} on {@code port}. */
     TestApp listen(Daemon d, String app, int port) throws Exception {
-        TestApp control = new TestApp(d.apiPort());
+        TestApp control = TestApp.of(d);
         closeLater.add(control);
         control.hello();
         control.send(AppFrame.newBuilder().setListenIntent(AppWire.ListenIntent.newBuilder()

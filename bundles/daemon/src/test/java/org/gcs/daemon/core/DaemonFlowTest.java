@@ -50,7 +50,7 @@ class DaemonFlowTest extends DaemonFlowFixture {
 
 
     private TestApp app(Daemon d) throws Exception {
-        TestApp a = new TestApp(d.apiPort());
+        TestApp a = TestApp.of(d);
         closeLater.add(a);
         return a;
     }

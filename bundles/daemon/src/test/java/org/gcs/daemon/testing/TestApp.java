@@ -5,6 +5,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import org.gcs.daemon.core.Daemon;
 import org.gcs.api.wire.AppWire;
 import org.gcs.api.wire.AppWire.AppFrame;
 import org.gcs.api.wire.Frames;
@@ -13,10 +16,28 @@ import org.gcs.api.wire.WireVersions;
 /** A blocking application for tests: speaks AppFrame over a loopback socket, then raw bytes once piped. */
 public final class TestApp implements AutoCloseable {
     public final Socket socket;
+    private final String cookie;
 
+    /** An application that knows no cookie (its AppHello is refused on TCP). */
     public TestApp(int port) throws IOException {
+        this(port, "");
+    }
+
+    /** An application that presents {@code cookie} in its AppHello. */
+    public TestApp(int port, String cookie) throws IOException {
+        this.cookie = cookie;
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(10_000);
+    }
+
+    /** An application of {@code d}'s user on its TCP endpoint, with the cookie from its state dir. */
+    public static TestApp of(Daemon d) throws IOException {
+        return new TestApp(d.apiPort(), cookie(d));
+    }
+
+    /** The cookie {@code d} wrote at its start. */
+    public static String cookie(Daemon d) throws IOException {
+        return Files.readString(d.settings().stateDir().resolve("api.cookie"), StandardCharsets.US_ASCII).strip();
     }
 
     public void send(AppFrame frame) throws IOException {
@@ -45,7 +66,8 @@ public final class TestApp implements AutoCloseable {
     }
 
     public AppWire.AppWelcome hello() throws IOException {
-        send(AppFrame.newBuilder().setHello(AppWire.AppHello.newBuilder().setProtocolVersion(WireVersions.APP_PROTOCOL)).build());
+        send(AppFrame.newBuilder().setHello(AppWire.AppHello.newBuilder().setProtocolVersion(WireVersions.APP_PROTOCOL)
+                .setCookie(cookie)).build());
         return read().getWelcome();
     }
 
