@@ -31,7 +31,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.gcs.api.AppId;
 import org.gcs.api.DeviceId;
-import org.gcs.api.RefusedException;
+import org.gcs.api.UnknownUserException;
 import org.gcs.api.UserId;
 import org.gcs.api.transport.PathKind;
 import org.gcs.client.GcsClient;
@@ -211,11 +211,11 @@ class DistributedIT {
              GcsClient carolApp = GcsClient.local(carol.stateDir())) {
             ExecutionException devices = assertThrows(ExecutionException.class,
                     () -> carolApp.availableDevices(bobId).get(30, TimeUnit.SECONDS));
-            assertInstanceOf(RefusedException.class, devices.getCause(), "Carol may not see Bob's devices");
+            assertInstanceOf(UnknownUserException.class, devices.getCause(), "Carol may not see Bob's devices, nor that he is online");
             ExecutionException e = assertThrows(ExecutionException.class,
                     () -> carolApp.open(bobId, DeviceId.of("phone"), inbox).get(60, TimeUnit.SECONDS));
-            assertInstanceOf(RefusedException.class, e.getCause());
-            assertEquals(Optional.of(Status.REFUSED), Status.of(e));
+            assertInstanceOf(UnknownUserException.class, e.getCause());
+            assertEquals(Optional.of(Status.UNKNOWN_USER), Status.of(e));
             Thread.sleep(500); // a request that slipped through would reach Bob's daemon well within this
             assertEquals(0, asked.get(), "Bob's application was never asked");
             assertTrue(bob.process().log().lines().noneMatch(l -> l.contains(carol.userId())),

@@ -23,7 +23,6 @@ import org.gcs.api.AppId;
 import org.gcs.api.AuthenticationException;
 import org.gcs.api.DeviceId;
 import org.gcs.api.DeviceOfflineException;
-import org.gcs.api.RefusedException;
 import org.gcs.api.UnknownUserException;
 import org.gcs.api.UserId;
 import org.gcs.api.transport.ChannelType;
@@ -101,7 +100,8 @@ class EndToEndIT {
     @Test
     void carolWhoIsNoFriendOfBobCannotSeeHisDevices() throws Exception {
         try (GcsClient app = GcsClient.local(carol.stateDir())) {
-            assertFailsWith(RefusedException.class, app.availableDevices(bob));
+            // told what she would be told if Bob were offline: a stranger learns nothing of him
+            assertFailsWith(UnknownUserException.class, app.availableDevices(bob));
         }
     }
 
@@ -204,8 +204,8 @@ class EndToEndIT {
              GcsClient carolApp = GcsClient.local(carol.stateDir())) {
             ExecutionException e = assertThrows(ExecutionException.class,
                     () -> carolApp.open(bob, DeviceId.of("phone"), AppId.of("inbox")).get(60, TimeUnit.SECONDS));
-            assertInstanceOf(RefusedException.class, e.getCause());
-            assertEquals(Optional.of(Status.REFUSED), Status.of(e));
+            assertInstanceOf(UnknownUserException.class, e.getCause());
+            assertEquals(Optional.of(Status.UNKNOWN_USER), Status.of(e));
             assertEquals(0, asked.get(), "Bob's application was never asked");
             assertTrue(bobPhone.process().log().lines().noneMatch(l -> l.contains("incoming") && l.contains(carol.userId())),
                     "Bob's daemon never heard of Carol's request");
@@ -279,8 +279,8 @@ class EndToEndIT {
                 try {
                     app.availableDevices(bob).get(10, TimeUnit.SECONDS);
                 } catch (ExecutionException e) {
-                    if (e.getCause() instanceof RefusedException) {
-                        return;
+                    if (e.getCause() instanceof UnknownUserException) {
+                        return; // Bob is online: only his uploaded list hides him from Carol
                     }
                 }
                 Thread.sleep(100);

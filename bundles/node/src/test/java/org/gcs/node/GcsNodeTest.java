@@ -208,7 +208,7 @@ class GcsNodeTest {
         assertEquals(Status.OK, forBob.getStatus());
         assertEquals(List.of("laptop"), forBob.getDevicesList());
         assertEquals(1, forBob.getRequestId());
-        assertEquals(Status.REFUSED, forCarol.getStatus());
+        assertEquals(Status.UNKNOWN_USER, forCarol.getStatus(), "a stranger is told what he would be if she were offline");
         assertTrue(forCarol.getDevicesList().isEmpty());
         assertEquals(Status.UNKNOWN_USER, unknown.getStatus());
         assertEquals(Status.OK, carolNotUploading.getStatus(), "without an uploaded list the node does not filter");
@@ -269,7 +269,7 @@ class GcsNodeTest {
         carolDaemon.send(connect(id, alice.user(), "laptop", "offer"));
 
         ConnectResult result = carolDaemon.expect(BodyCase.CONNECT_RESULT).getConnectResult();
-        assertEquals(Status.REFUSED, result.getStatus());
+        assertEquals(Status.UNKNOWN_USER, result.getStatus(), "Carol cannot tell whether Alice is online");
         assertEquals(id, result.getConnectionId());
         assertTrue(aliceDaemon.pingBarrier(1).hasPong(), "alice received nothing before her pong");
         carolDaemon.send(signal(id, "sneaky"));
@@ -283,7 +283,7 @@ class GcsNodeTest {
         aliceDaemon.loginOk(alice, "laptop", List.of());
         TestDaemon carolDaemon = daemon();
         carolDaemon.loginOk(carol, "desk", List.of());
-        assertEquals(Status.REFUSED, query(carolDaemon, 1, alice.user()).getStatus());
+        assertEquals(Status.UNKNOWN_USER, query(carolDaemon, 1, alice.user()).getStatus());
 
         aliceDaemon.send(NodeFrame.newBuilder().setFriendsUpdate(FriendsUpdate.newBuilder()
                 .setUploadFriends(true).addFriends(carol.user().toString())).build());

@@ -10,8 +10,9 @@ import org.gcs.api.UserId;
 
 /**
  * What a user's handler decides from her devices' presences, the same in every routing backend: which devices a
- * requester may see, and whether a connect request may reach a device. A requester whom no device admits gets
- * {@link RefusedException} whether or not the named device is online, so a stranger cannot probe device names.
+ * requester may see, and whether a connect request may reach a device. A requester whom no device admits is told
+ * exactly what he would be told if the user had no device online ({@link UnknownUserException}, same message): a
+ * stranger learns neither whether she is online nor which device names she has.
  */
 public final class HandlerRules {
     private HandlerRules() {
@@ -20,12 +21,11 @@ public final class HandlerRules {
     /**
      * The devices of {@code owner} that {@code requester} may see, sorted.
      *
-     * @throws UnknownUserException if {@code online} is empty
-     * @throws RefusedException if no device's policy admits {@code requester}
+     * @throws UnknownUserException if {@code online} is empty, or no device's policy admits {@code requester}
      */
     public static List<DeviceId> visibleDevices(UserId owner, Collection<Presence> online, UserId requester) {
         if (online.isEmpty()) {
-            throw new UnknownUserException(owner + " has no device online");
+            throw notOnline(owner);
         }
         List<DeviceId> visible = online.stream()
                 .filter(p -> p.friends().admits(requester, owner))
@@ -34,7 +34,7 @@ public final class HandlerRules {
                 .sorted()
                 .toList();
         if (visible.isEmpty()) {
-            throw new RefusedException(owner + " does not accept " + requester);
+            throw notOnline(owner);
         }
         return visible;
     }
@@ -42,17 +42,14 @@ public final class HandlerRules {
     /**
      * The presence of {@code callee} that a connect request from {@code caller} may go to.
      *
-     * @throws UnknownUserException if the callee's user has no device online
-     * @throws RefusedException if no device of hers admits the caller, or the named device does not
+     * @throws UnknownUserException if the callee's user has no device online, or none of her devices admits the caller
+     * @throws RefusedException if some device of hers admits the caller but the named device does not
      * @throws DeviceOfflineException if some device admits the caller but the named one is not online
      */
     public static Presence admitConnect(Collection<Presence> online, Endpoint caller, Endpoint callee) {
-        if (online.isEmpty()) {
-            throw new UnknownUserException(callee.user() + " has no device online");
-        }
         UserId owner = callee.user();
-        if (online.stream().noneMatch(p -> p.friends().admits(caller.user(), owner))) {
-            throw refused(caller, callee);
+        if (online.isEmpty() || online.stream().noneMatch(p -> p.friends().admits(caller.user(), owner))) {
+            throw notOnline(owner);
         }
         Presence target = online.stream().filter(p -> p.device().equals(callee)).findFirst()
                 .orElseThrow(() -> new DeviceOfflineException(callee + " is not online"));
@@ -60,6 +57,11 @@ public final class HandlerRules {
             throw refused(caller, callee);
         }
         return target;
+    }
+
+    /** The one answer for "not online" and "not for you": the same type and message. */
+    private static UnknownUserException notOnline(UserId owner) {
+        return new UnknownUserException(owner + " has no device online");
     }
 
     private static RefusedException refused(Endpoint caller, Endpoint callee) {

@@ -30,8 +30,11 @@ class HandlerRulesTest {
 
         assertEquals(List.of(DeviceId.of("phone")), HandlerRules.visibleDevices(BOB, online, ALICE));
         assertEquals(List.of(DeviceId.of("laptop"), DeviceId.of("phone")), HandlerRules.visibleDevices(BOB, online, BOB));
-        assertThrows(RefusedException.class, () -> HandlerRules.visibleDevices(BOB, online, MALLORY));
-        assertThrows(UnknownUserException.class, () -> HandlerRules.visibleDevices(BOB, List.of(), ALICE));
+        UnknownUserException toStranger = assertThrows(UnknownUserException.class,
+                () -> HandlerRules.visibleDevices(BOB, online, MALLORY));
+        UnknownUserException offline = assertThrows(UnknownUserException.class,
+                () -> HandlerRules.visibleDevices(BOB, List.of(), ALICE));
+        assertEquals(offline.getMessage(), toStranger.getMessage(), "a stranger cannot tell refused from offline");
     }
 
     @Test
@@ -48,15 +51,17 @@ class HandlerRulesTest {
     }
 
     @Test
-    void aStrangerIsRefusedForOnlineAndOfflineDevicesAlikeSoDeviceNamesCannotBeProbed() {
+    void aStrangerGetsTheSameAnswerForAnOnlineDeviceAnOfflineDeviceAndAUserWithNoneOnline() {
         List<Presence> online = List.of(bob("phone", NODE_A, FriendsPolicy.of(true, List.of(ALICE.toString()))));
         Endpoint mallory = new Endpoint(MALLORY, DeviceId.of("x"));
 
-        assertThrows(RefusedException.class,
+        UnknownUserException onlineDevice = assertThrows(UnknownUserException.class,
                 () -> HandlerRules.admitConnect(online, mallory, new Endpoint(BOB, DeviceId.of("phone"))));
-        assertThrows(RefusedException.class,
+        UnknownUserException offlineDevice = assertThrows(UnknownUserException.class,
                 () -> HandlerRules.admitConnect(online, mallory, new Endpoint(BOB, DeviceId.of("tablet"))));
-        assertThrows(UnknownUserException.class,
+        UnknownUserException noneOnline = assertThrows(UnknownUserException.class,
                 () -> HandlerRules.admitConnect(List.of(), mallory, new Endpoint(BOB, DeviceId.of("tablet"))));
+        assertEquals(noneOnline.getMessage(), onlineDevice.getMessage());
+        assertEquals(noneOnline.getMessage(), offlineDevice.getMessage());
     }
 }

@@ -36,12 +36,20 @@ public final class SignedSignaling {
     private final Function<String, AuthProvider> providers;
     private final ReplayGuard replay;
     private final LongSupplier clockMillis;
+    private final java.time.Duration checkTimeout;
 
     /**
      * @param providers the verifier of a scheme, or null if none is installed
      */
     public SignedSignaling(UserCredential self, Function<String, AuthProvider> providers, ReplayGuard replay,
             LongSupplier clockMillis) {
+        this(self, providers, replay, clockMillis, CHECK_TIMEOUT);
+    }
+
+    /** As above, with {@code checkTimeout} instead of {@link #CHECK_TIMEOUT} (tests). */
+    public SignedSignaling(UserCredential self, Function<String, AuthProvider> providers, ReplayGuard replay,
+            LongSupplier clockMillis, java.time.Duration checkTimeout) {
+        this.checkTimeout = Objects.requireNonNull(checkTimeout, "checkTimeout");
         this.self = Objects.requireNonNull(self, "self");
         this.providers = Objects.requireNonNull(providers, "providers");
         this.replay = Objects.requireNonNull(replay, "replay");
@@ -109,6 +117,9 @@ public final class SignedSignaling {
                 AuthTranscript.connectAnswer(connection, offerHash, deferredDecision, answer), signature);
     }
 
+    /** The longest one check by an {@code AuthProvider} may take; after it the check has failed. */
+    public static final java.time.Duration CHECK_TIMEOUT = java.time.Duration.ofSeconds(10);
+
     private CompletableFuture<Void> verify(String what, UserId signer, byte[] publicKey, byte[] transcript, byte[] signature) {
         if (signature.length == 0 || publicKey.length == 0) {
             return failed("the " + what + " of " + signer + " is not signed");
@@ -123,6 +134,11 @@ public final class SignedSignaling {
         } catch (RuntimeException e) {
             check = CompletableFuture.failedFuture(e);
         }
+        if (check == null) {
+            check = failed("the verifier for scheme " + signer.scheme() + " answered nothing");
+        }
+        // a provider that never answers (an identity lookup that hangs) must not hold the connect forever
+        check = check.copy().orTimeout(checkTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         return check.handle((ok, err) -> {
             if (err == null) {
                 return null;

@@ -87,7 +87,7 @@ import org.gcs.daemon.pipe.Pipe;
  */
 public final class Daemon implements AppBackend, NodeClient.Listener, AutoCloseable {
     /** The one answer to the node for every refusal in privacy modes local and local-authenticated. */
-    static final String DECLINED = "the callee declined";
+    static final String DECLINED = Refusal.DECLINED;
     private static final Logger LOG = System.getLogger(Daemon.class.getName());
     /** Extra time a caller's session gets for ICE after the callee's answer. */
     static final Duration ICE_TIME = Duration.ofSeconds(15);
@@ -366,7 +366,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
                 if (inc.deferred) {
                     sendDecisionSoon(inc, ChannelDecision.UNKNOWN_APP);
                 } else {
-                    decline(inc.cid, inc.label, Status.UNKNOWN_APP, "the application stopped listening");
+                    refuse(inc.cid, inc.label, Refusal.UNKNOWN_APP, "the application stopped listening");
                 }
             }
         }
@@ -385,7 +385,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
             if (inc.deferred) {
                 sendDecisionSoon(inc, ChannelDecision.REJECTED);
             } else {
-                decline(cid, inc.label, Status.REJECTED, "the application rejected the connection");
+                refuse(cid, inc.label, Refusal.REJECTED, "the application rejected the connection");
             }
             return true;
         }
@@ -512,6 +512,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
                     + (message == null || message.isEmpty() ? "" : " (" + message + ")")
                     + (channel != null ? ", channel path " + channel.path() : ""));
             if (status != Status.ACCEPTED) {
+                signals.shut(); // refused, unknown, offline, failed: no signal follows the result
                 PeerSession s = session;
                 if (s != null) {
                     closeSession(cid, s);
@@ -676,7 +677,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
             callerDevice = DeviceId.of(r.getCallerDevice());
             callerApp = AppId.of(r.getCallerApp());
         } catch (IllegalArgumentException e) {
-            respond(cid, label, Status.FAILED, "bad caller: " + e.getMessage());
+            refuse(cid, label, Refusal.BAD_REQUEST, "bad caller: " + e.getMessage());
             return;
         }
         FriendsList list = friends.current();
@@ -684,14 +685,14 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
         LOG.log(Level.INFO, "incoming " + label + " from " + caller + (petname.isEmpty() ? "" : " (" + petname + ")")
                 + "/" + r.getCallerDevice() + " app " + r.getCallerApp() + " for app " + r.getCalleeApp() + " (" + r.getType() + ")");
         if (!caller.equals(credential.user()) && !list.contains(caller)) {
-            decline(cid, label, Status.REFUSED, "not on the callee's friends list");
+            refuse(cid, label, Refusal.NOT_A_FRIEND, "not on the callee's friends list");
             return;
         }
         AppId app;
         try {
             app = AppId.of(r.getCalleeApp());
         } catch (IllegalArgumentException e) {
-            decline(cid, label, Status.UNKNOWN_APP, e.getMessage());
+            refuse(cid, label, Refusal.UNKNOWN_APP, e.getMessage());
             return;
         }
         ChannelType type = switch (r.getType()) {
@@ -700,7 +701,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
             default -> null;
         };
         if (type == null) {
-            respond(cid, label, Status.FAILED, "unsupported channel type " + r.getType());
+            refuse(cid, label, Refusal.UNSUPPORTED_TYPE, "unsupported channel type " + r.getType());
             return;
         }
         AuthTranscript.Connection connection = new AuthTranscript.Connection(cid.toByteArray(), caller, callerDevice,
@@ -711,37 +712,33 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
             askApp(r, connection, offerHash, type, app, petname);
             return;
         }
-        // While the offer's signature is checked, the session is prepared (certificate, sockets, host candidates; STUN
-        // and TURN gathering starts): it costs milliseconds. Nothing reaches the caller before the check passed: the
-        // offer is applied (no connectivity check before), and the answer and trickled candidates are sent, only then.
-        SignalGate gate = new SignalGate(cid, false);
-        CompletableFuture<PeerSession> prepared = CompletableFuture.supplyAsync(() -> newCalleeSession(cid, type, gate),
-                threads);
+        // The offer's signature is checked first: no session (sockets, TURN allocations, a certificate) is built for a
+        // request that is not signed by the caller, so a node forging requests cannot make this device build any.
         auth.verifyOffer(connection, r.getTimestampMs(), offer, r.getOfferSignature().toByteArray(),
                 r.getCallerPublicKey().toByteArray()).whenCompleteAsync((ok, err) -> {
                     if (err != null) {
-                        prepared.thenAccept(PeerSession::close);
                         LOG.log(Level.WARNING, "incoming " + label + ": authentication of " + caller + " failed, the "
                                 + "application is not told: " + message(err));
-                        respond(cid, label, Status.UNAUTHENTICATED, "the caller's offer failed authentication: " + message(err));
+                        refuse(cid, label, Refusal.UNAUTHENTICATED, "the caller's offer failed authentication: " + message(err));
                         return;
                     }
                     Listening l = listeners.get(app);
                     if (l == null) {
-                        prepared.thenAccept(PeerSession::close);
-                        decline(cid, label, Status.UNKNOWN_APP, "no application listens for app " + app);
+                        refuse(cid, label, Refusal.UNKNOWN_APP, "no application listens for app " + app);
                         return;
                     }
                     LOG.log(Level.INFO, "incoming " + label + ": offer signed by " + caller
                             + ", opening the channel before asking app " + app);
                     Incoming inc = new Incoming(r, connection, offerHash, type, l, true);
-                    prepared.whenComplete((session, failure) -> {
-                        if (failure != null) {
-                            respond(cid, label, Status.FAILED, "transport: " + message(failure));
-                        } else {
-                            answerIncoming(inc, session, gate);
-                        }
-                    });
+                    SignalGate gate = new SignalGate(cid, false);
+                    PeerSession session;
+                    try {
+                        session = newCalleeSession(cid, type, gate);
+                    } catch (RuntimeException failure) {
+                        refuse(cid, label, Refusal.TRANSPORT, "transport: " + message(failure));
+                        return;
+                    }
+                    answerIncoming(inc, session, gate);
                 }, threads);
     }
 
@@ -752,7 +749,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
         String label = hex(cid);
         Listening l = listeners.get(app);
         if (l == null) {
-            decline(cid, label, Status.UNKNOWN_APP, "no application listens for app " + app);
+            refuse(cid, label, Refusal.UNKNOWN_APP, "no application listens for app " + app);
             return;
         }
         Incoming inc = new Incoming(r, connection, offerHash, type, l, false);
@@ -762,7 +759,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
         }
         inc.timer = group.schedule(() -> {
             if (incoming.remove(cid, inc)) {
-                decline(cid, label, Status.REJECTED, "the application did not decide within "
+                refuse(cid, label, Refusal.REJECTED, "the application did not decide within "
                         + settings.decisionTimeout().toSeconds() + " s");
             }
         }, settings.decisionTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -858,7 +855,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
         try {
             s = newCalleeSession(inc.cid, inc.type, gate);
         } catch (RuntimeException e) {
-            respond(inc.cid, inc.label, Status.FAILED, "transport: " + message(e));
+            refuse(inc.cid, inc.label, Refusal.TRANSPORT, "transport: " + message(e));
             return;
         }
         answerIncoming(inc, s, gate);
@@ -881,14 +878,14 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
             session.remoteDescription(inc.request.getOffer().toByteArray());
         } catch (RuntimeException e) {
             session.close();
-            respond(cid, inc.label, Status.FAILED, "the caller's offer is unusable: " + message(e));
+            refuse(cid, inc.label, Refusal.TRANSPORT, "the caller's offer is unusable: " + message(e));
             return;
         }
         registerSession(cid, session, inc.deferred ? new SignalCheck(cid, inc.connection.callerUser(),
                 inc.request.getCallerPublicKey().toByteArray(), true) : null);
         session.localDescription().whenComplete((answer, err) -> {
             if (err != null) {
-                respond(cid, inc.label, Status.FAILED, "transport: " + message(err));
+                refuse(cid, inc.label, Refusal.TRANSPORT, "transport: " + message(err));
                 closeSession(cid, session);
                 return;
             }
@@ -951,19 +948,14 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
         });
     }
 
-    /**
-     * A "no" given before any channel exists. In privacy mode {@code upload} the node holds the friends list anyway and
-     * the caller gets the precise status. In modes {@code local} and {@code local-authenticated} the status would tell
-     * the node who is on the list (strangers get REFUSED, only friends can get REJECTED or UNKNOWN_APP), so every such
-     * answer is the same REFUSED with the same message, {@value #DECLINED}; the precise reason stays in this log.
-     */
-    private void decline(ByteString cid, String label, Status status, String reason) {
-        if (settings.privacy() == DaemonSettings.Privacy.UPLOAD) {
-            respond(cid, label, status, reason);
-            return;
+    /** Says no to connect {@code cid} before any channel exists, as {@link Refusal} decides for the privacy mode. */
+    private void refuse(ByteString cid, String label, Refusal reason, String detail) {
+        Refusal.Answer answer = reason.answer(settings.privacy(), detail);
+        if (answer.status() != reason.answer(DaemonSettings.Privacy.UPLOAD, detail).status()
+                || !answer.message().equals(detail)) {
+            LOG.log(Level.INFO, "incoming " + label + ": " + reason + " (" + detail + "), answered as a plain refusal");
         }
-        LOG.log(Level.INFO, "incoming " + label + ": " + status + " (" + reason + "), answered as a plain refusal");
-        respond(cid, label, Status.REFUSED, DECLINED);
+        respond(cid, label, answer.status(), answer.message());
     }
 
     private void respond(ByteString cid, String label, Status status, String message) {
@@ -985,6 +977,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
         private final boolean fromCaller;
         private long sequence;
         private List<NodeWire.Signal> held = new ArrayList<>();
+        private boolean shut;
 
         SignalGate(ByteString cid, boolean fromCaller) {
             this.cid = cid;
@@ -995,6 +988,9 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
         public void accept(byte[] payload) {
             NodeWire.Signal signal;
             synchronized (this) {
+                if (shut) {
+                    return; // the connect failed: the peer must hear nothing more of it
+                }
                 long n = ++sequence;
                 signal = NodeWire.Signal.newBuilder().setConnectionId(cid).setPayload(ByteString.copyFrom(payload))
                         .setSequence(n)
@@ -1006,12 +1002,21 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
                     }
                     return;
                 }
+                sendSignal(signal); // under the lock: shut() cannot slip between the check and the send
             }
-            sendSignal(signal);
+        }
+
+        /** The connect ended without a channel: drops what is held and everything the session emits from now on. */
+        synchronized void shut() {
+            shut = true;
+            held = null;
         }
 
         /** Relays what was held (under the lock, so that a signal emitted meanwhile cannot overtake it). */
         synchronized void open() {
+            if (shut) {
+                return;
+            }
             if (held != null) {
                 held.forEach(Daemon.this::sendSignal);
                 held = null;

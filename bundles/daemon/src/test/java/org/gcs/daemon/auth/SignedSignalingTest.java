@@ -117,4 +117,29 @@ class SignedSignalingTest {
         SignedSignaling.SignedOffer s = aliceSide.signOffer(c, offer);
         assertAuthFailure(noVerifiers.verifyOffer(c, s.timestampMillis(), offer, s.signature(), s.publicKey()), "no verifier");
     }
+
+    @Test
+    void aVerifierThatNeverAnswersIsAFailureAfterTheCheckTimeout() throws Exception {
+        org.gcs.api.auth.AuthProvider hanging = new org.gcs.api.auth.AuthProvider() {
+            @Override
+            public String scheme() {
+                return "pk";
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> verify(UserId user, byte[] publicKey, byte[] transcript,
+                    byte[] signature) {
+                return new java.util.concurrent.CompletableFuture<>(); // an identity lookup that hangs
+            }
+        };
+        SignedSignaling patient = new SignedSignaling(bob, scheme -> hanging, new ReplayGuard(Duration.ofMinutes(2), 10,
+                now::get), now::get, Duration.ofMillis(200));
+        AuthTranscript.Connection c = call((byte) 1, alice.user(), "chat");
+        SignedSignaling.SignedOffer s = aliceSide.signOffer(c, offer);
+        java.util.concurrent.CompletableFuture<Void> check =
+                patient.verifyOffer(c, s.timestampMillis(), offer, s.signature(), s.publicKey());
+        java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class, () -> check.get(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof org.gcs.api.AuthenticationException, "cause: " + e.getCause());
+    }
 }

@@ -85,6 +85,11 @@ public final class FakeTransport implements P2PTransport {
         }
 
         /** Whether the peer's description was applied (which, in a real transport, starts connectivity checks). */
+        /** Emits {@code signal} now, as a session does when it gathers a candidate late (after a TURN allocation). */
+        public void emit(String signal) {
+            signalOut.accept(signal.getBytes(StandardCharsets.UTF_8));
+        }
+
         public boolean hasRemoteDescription() {
             return peer != null;
         }

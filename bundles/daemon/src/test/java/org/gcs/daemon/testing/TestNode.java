@@ -282,7 +282,7 @@ public final class TestNode implements AutoCloseable {
             } else if (callee == null || !callee.ready) {
                 status = Status.DEVICE_OFFLINE;
             } else if (callee.upload && !callee.user.equals(c.user) && !callee.friends.contains(c.user.toString())) {
-                status = Status.REFUSED;
+                status = Status.UNKNOWN_USER; // as the real node: a stranger cannot tell this from "not online"
             }
             if (status != null) {
                 ctx.writeAndFlush(NodeFrame.newBuilder().setConnectResult(NodeWire.ConnectResult.newBuilder()
