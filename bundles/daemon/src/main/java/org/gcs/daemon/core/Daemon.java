@@ -88,6 +88,8 @@ import org.gcs.daemon.pipe.Pipe;
 public final class Daemon implements AppBackend, NodeClient.Listener, AutoCloseable {
     /** The one answer to the node for every refusal in privacy modes local and local-authenticated. */
     static final String DECLINED = Refusal.DECLINED;
+    /** What applications are told while the node connection is down: why it went down (e.g. another daemon took over). */
+    private volatile String notConnected = "not connected to the node";
     private static final Logger LOG = System.getLogger(Daemon.class.getName());
     /** Extra time a caller's session gets for ICE after the callee's answer. */
     static final Duration ICE_TIME = Duration.ofSeconds(15);
@@ -323,7 +325,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
         return node.devices(user, DEVICES_TIMEOUT).thenApply(a -> {
             String message = switch (a.getStatus()) {
                 case TIMEOUT -> "the node did not answer within " + DEVICES_TIMEOUT.toSeconds() + " s";
-                case FAILED -> nodeConnected() ? "the node could not answer" : "not connected to the node";
+                case FAILED -> nodeConnected() ? "the node could not answer" : notConnected;
                 default -> "";
             };
             LOG.log(Level.INFO, "devices of " + user + ": " + a.getStatus() + " " + a.getDevicesList());
@@ -408,7 +410,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
                 + " (" + type + (a.authRequired ? ", mutual authentication" : "") + ")");
         NodeClient n = node;
         if (n == null || !n.connected()) {
-            a.finish(Status.FAILED, "not connected to the node", null);
+            a.finish(Status.FAILED, notConnected, null);
             return a;
         }
         outgoing.put(a.cid, a);
@@ -447,7 +449,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
                         .setCallerPublicKey(ByteString.copyFrom(signed.publicKey()))
                         .setTimestampMs(signed.timestampMillis())).build());
                 if (!sent) {
-                    a.finish(Status.FAILED, "not connected to the node", null);
+                    a.finish(Status.FAILED, notConnected, null);
                 } else {
                     a.signals.open();
                 }
@@ -1138,6 +1140,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
 
     @Override
     public void disconnected(String reason, boolean wasConnected) {
+        notConnected = "not connected to the node: " + reason;
         if (!wasConnected) {
             return;
         }

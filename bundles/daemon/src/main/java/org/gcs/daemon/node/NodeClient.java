@@ -117,6 +117,10 @@ public final class NodeClient implements AutoCloseable {
         }
     }
 
+    /** First and longest wait after being replaced by another daemon of the same user and device. */
+    static final java.time.Duration REPLACED_INITIAL = java.time.Duration.ofSeconds(30);
+    static final java.time.Duration REPLACED_MAX = java.time.Duration.ofMinutes(10);
+
     private final Settings settings;
     private final UserCredential credential;
     private final Supplier<FriendsUpload> friends;
@@ -124,6 +128,14 @@ public final class NodeClient implements AutoCloseable {
     private final EventLoopGroup group;
     private final Map<NodeId, SslContext> ssl = new ConcurrentHashMap<>();
     private final Backoff backoff;
+    /**
+     * Delays after this daemon was replaced by another daemon of the same user and device: long, growing, and reset
+     * only by a session that was not replaced, so two such daemons do not evict each other in a loop.
+     */
+    private final Backoff replacedBackoff = new Backoff(REPLACED_INITIAL, REPLACED_MAX, ThreadLocalRandom.current());
+    /** Why the last session ended because another daemon took this user and device, or null. */
+    private volatile String replacedBy;
+    private volatile long readySinceNanos;
     private final HandlerMemory handlers;
     private final AtomicLong requestIds = new AtomicLong();
     private final Map<Long, CompletableFuture<NodeWire.DevicesAnswer>> pending = new ConcurrentHashMap<>();
@@ -281,7 +293,12 @@ public final class NodeClient implements AutoCloseable {
         if (closed) {
             return;
         }
-        long delay = handlers.worthAnImmediateTry() ? 0 : backoff.nextDelayMillis();
+        String replaced = replacedBy;
+        long delay = replaced != null ? replacedBackoff.nextDelayMillis()
+                : handlers.worthAnImmediateTry() ? 0 : backoff.nextDelayMillis();
+        if (replaced != null) {
+            LOG.log(Level.WARNING, replaced + "; trying again in " + delay / 1000 + " s");
+        }
         LOG.log(Level.INFO, "reconnecting to node " + target() + " in " + delay + " ms");
         reconnect = group.next().schedule(this::connect, delay, TimeUnit.MILLISECONDS);
     }
@@ -453,6 +470,12 @@ public final class NodeClient implements AutoCloseable {
                             + (error.getSupportedVersionsCount() > 0 ? " (node speaks " + error.getSupportedVersionsList() + ")" : ""));
                     return;
                 }
+                if (error.getCode() == NodeWire.ErrorCode.REPLACED) {
+                    replacedBy = "another daemon logged in as " + credential.user() + " device " + settings.device()
+                            + " (node " + target() + ": " + error.getMessage() + "); this one steps back";
+                    closeWith(ctx, replacedBy);
+                    return;
+                }
                 CompletableFuture<NodeWire.DevicesAnswer> f = error.getRequestId() == 0 ? null : pending.remove(error.getRequestId());
                 if (f != null) {
                     f.complete(failed(error.getRequestId(), Status.FAILED));
@@ -509,6 +532,8 @@ public final class NodeClient implements AutoCloseable {
             iceServers = List.copyOf(servers);
             ready = true;
             backoff.reset();
+            replacedBy = null;
+            readySinceNanos = System.nanoTime();
             handlers.loggedIn(attempt.node());
             closeReason = "connection closed";
             LOG.log(Level.INFO, "logged in to node " + nodeId + " at " + target() + " as " + credential.user()
@@ -601,6 +626,9 @@ public final class NodeClient implements AutoCloseable {
                 mover.cancel(false);
             }
             boolean wasReady = state == State.READY;
+            if (wasReady && replacedBy == null && System.nanoTime() - readySinceNanos > REPLACED_MAX.toNanos()) {
+                replacedBackoff.reset(); // a long session nobody took: the next replacement starts the waits anew
+            }
             if (!wasReady && !moving) {
                 handlers.failed(attempt.node());
             }

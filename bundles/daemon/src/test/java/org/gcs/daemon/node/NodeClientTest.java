@@ -326,4 +326,19 @@ class NodeClientTest {
         assertEquals(2, client.iceServers().size());
         assertTrue(client.connected(), "the session is unaffected");
     }
+
+    @Test
+    void aDaemonReplacedByAnotherOfTheSameUserAndDeviceStepsBackInsteadOfEvictingItAtOnce() throws Exception {
+        start(node.nodeId());
+        assertTrue(nextConnectedOrFailure().startsWith("connected"));
+        node.sendTo(alice.user(), "laptop", NodeFrame.newBuilder().setError(NodeWire.Error.newBuilder()
+                .setCode(NodeWire.ErrorCode.REPLACED).setMessage("the same user and device logged in again")).build());
+
+        String lost = nextConnectedOrFailure();
+        assertTrue(lost.startsWith("lost ") && lost.contains("another daemon logged in as"), lost);
+        // the reconnect backoff of this test is 100-400 ms: a plain disconnect would be back well within 2 s
+        assertEquals(null, events.poll(2, TimeUnit.SECONDS), "it logged in again at once and would evict the other");
+        assertEquals(1, node.logins.get());
+        assertTrue(NodeClient.REPLACED_INITIAL.toSeconds() >= 30);
+    }
 }
