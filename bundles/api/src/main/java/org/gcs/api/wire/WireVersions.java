@@ -8,6 +8,11 @@ public final class WireVersions {
     public static final int APP_PROTOCOL = 1;
     /** Largest frame (without its 4-byte length) either side accepts; a longer length closes the connection. */
     public static final int MAX_FRAME_BYTES = 64 * 1024;
+    /**
+     * Most entries an uploaded friends list may have (sent in chunks: {@code Authenticate.friends_follow},
+     * {@code FriendsUpdate.friends_follow}); a node answers a longer one with {@code Error{OVERSIZE}}.
+     */
+    public static final int MAX_FRIENDS = 100_000;
 
     private WireVersions() {
     }

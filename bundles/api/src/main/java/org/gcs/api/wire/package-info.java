@@ -3,7 +3,7 @@
  * and daemon, and {@link org.gcs.api.wire.WireVersions} naming the protocol versions spoken.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.gcs.api.wire;
 
 import org.osgi.annotation.bundle.Export;

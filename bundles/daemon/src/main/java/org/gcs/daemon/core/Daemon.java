@@ -28,6 +28,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -52,6 +53,7 @@ import org.gcs.api.wire.NodeWire.Status;
 import org.gcs.daemon.app.ApiCookie;
 import org.gcs.daemon.app.ApiSettings;
 import org.gcs.daemon.app.AppAdmission;
+import org.gcs.api.wire.WireVersions;
 import org.gcs.daemon.app.AppBackend;
 import org.gcs.daemon.app.AppControl;
 import org.gcs.daemon.app.AppHandler;
@@ -97,6 +99,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
     static final int SIGNALS_PER_CONNECTION = 64;
     static final int BUFFERED_CONNECTIONS = 256;
     static final Duration SIGNAL_MAX_AGE = Duration.ofSeconds(60);
+    static final Duration FRIENDS_POLL = Duration.ofSeconds(1);
 
     private volatile DaemonSettings settings;
     private final CredentialStore store;
@@ -118,6 +121,8 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
     private UserCredential credential;
     private SignedSignaling auth;
     private FriendsWatcher friends;
+    /** Reads the friends file: off the I/O threads, so a slow or blocked file system stalls nothing else. */
+    private ScheduledExecutorService friendsReader;
     private NodeClient node;
     private AppServer api;
     private int apiPort = ApiSettings.TCP_OFF;
@@ -164,7 +169,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
         boolean isUpload = next.privacy() == DaemonSettings.Privacy.UPLOAD;
         NodeClient n = node;
         if (wasUpload != isUpload && n != null && n.connected()) {
-            if (n.sendFriendsUpdate(friendsUpload())) {
+            if (n.sendFriendsUpdate()) {
                 LOG.log(Level.INFO, isUpload ? "friends list sent to the node: " + friends.current().size() + " friends"
                         : "the node's copy of the friends list is cleared");
             }
@@ -193,7 +198,12 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
             }
             auth = new SignedSignaling(credential, authProviders, replay, System::currentTimeMillis);
             friends = new FriendsWatcher(settings.friendsFile(), this::friendsChanged);
-            friends.start(group, 1000);
+            friendsReader = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "gcs-daemon-friends-file");
+                t.setDaemon(true);
+                return t;
+            });
+            friends.start(friendsReader, FRIENDS_POLL.toMillis());
             Files.createDirectories(settings.stateDir());
             openApi(settings.api());
             writeState("user-id", credential.user().toString());
@@ -248,15 +258,21 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
         return friends.current();
     }
 
-    /** Re-reads the friends file now if it changed (the watcher also does this every second). */
-    public void checkFriends() {
-        friends.check();
+    /**
+     * Re-reads the friends file now and, if it changed, waits until the change has settled and is applied (at most
+     * {@link FriendsWatcher#EMPTY_SETTLE}); the watcher also polls every second by itself.
+     */
+    public void checkFriends() throws InterruptedException {
+        friends.checkAndSettle();
     }
 
     @Override
     public void close() {
         if (friends != null) {
             friends.close();
+        }
+        if (friendsReader != null) {
+            friendsReader.shutdownNow();
         }
         if (node != null) {
             node.close();
@@ -287,16 +303,29 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
 
     // ---------------------------------------------------------------- friends
 
+    /**
+     * What the node gets: the list in mode {@code upload}, nothing otherwise. A list longer than a node takes is not
+     * uploaded (the node then admits everybody and this daemon refuses strangers itself, as in mode {@code local}):
+     * a cut list would refuse some friends at the node.
+     */
     private NodeClient.FriendsUpload friendsUpload() {
-        return settings.privacy() == DaemonSettings.Privacy.UPLOAD
-                ? new NodeClient.FriendsUpload(true, friends.current().ids())
-                : new NodeClient.FriendsUpload(false, List.of());
+        FriendsList list = friends.current();
+        if (settings.privacy() != DaemonSettings.Privacy.UPLOAD) {
+            return new NodeClient.FriendsUpload(false, List.of());
+        }
+        if (list.size() > WireVersions.MAX_FRIENDS) {
+            LOG.log(Level.WARNING, "friends file " + friends.file() + " lists " + list.size() + " friends, more than the "
+                    + WireVersions.MAX_FRIENDS + " a node takes: not uploaded; this daemon refuses strangers itself");
+            return new NodeClient.FriendsUpload(false, List.of());
+        }
+        return new NodeClient.FriendsUpload(true, list.ids());
     }
 
+    /** On the friends file's reader thread. */
     private void friendsChanged(FriendsList list) {
         NodeClient n = node;
         if (n != null && settings.privacy() == DaemonSettings.Privacy.UPLOAD && n.connected()) {
-            if (n.sendFriendsUpdate(new NodeClient.FriendsUpload(true, list.ids()))) {
+            if (n.sendFriendsUpdate() && list.size() <= WireVersions.MAX_FRIENDS) {
                 LOG.log(Level.INFO, "friends list sent to the node: " + list.size() + " friends");
             }
         }

@@ -17,11 +17,15 @@ import org.gcs.api.UserId;
 
 /**
  * An immutable friends list read from a text file of lines {@code <user-id> [+auth] <petname...>}: the user id is the
- * first whitespace-separated word, the petname the rest of the line (spaces kept, may be empty). The option
- * {@code +auth} right after the id requires end-to-end mutual authentication of every channel with that friend, in any
- * privacy mode (a petname cannot start with the word {@code +auth}). Lines starting with {@code #} and blank lines
- * are skipped. A malformed line is reported in {@link #problems()} and skipped; the other
- * lines still count. A user listed twice keeps her first line.
+ * first whitespace-separated word; then come options, words starting with {@code +}; the petname is the rest of the
+ * line (spaces kept, may be empty, cannot start with {@code +}). The only option, {@code +auth}, requires end-to-end
+ * mutual authentication of every channel with that friend, in any privacy mode. Lines starting with {@code #} and
+ * blank lines are skipped; a byte order mark before the first line is ignored.
+ *
+ * <p>A line that does not parse (a user id that is not one, an unknown option such as a mistyped {@code +auth}) is
+ * skipped and reported in {@link #problems()} with its line number, never read as something else: its user is not a
+ * friend, every other line still counts. Skipping fails closed, where keeping the previous list would keep a friend the
+ * user just removed in another line. A user listed twice keeps her first line (the repeat is reported).
  *
  * <pre>{@code
  * FriendsList friends = FriendsList.read(Path.of("friends.txt"));
@@ -37,9 +41,17 @@ public final class FriendsList {
 
     private final Map<UserId, String> petnames;
     private final Set<UserId> requireAuth;
-    private final List<String> problems;
+    private final List<Problem> problems;
 
-    private FriendsList(Map<UserId, String> petnames, Set<UserId> requireAuth, List<String> problems) {
+    /** A line that was skipped, and why. */
+    public record Problem(int line, String message) {
+        @Override
+        public String toString() {
+            return "line " + line + ": " + message;
+        }
+    }
+
+    private FriendsList(Map<UserId, String> petnames, Set<UserId> requireAuth, List<Problem> problems) {
         this.petnames = Collections.unmodifiableMap(petnames);
         this.requireAuth = Set.copyOf(requireAuth);
         this.problems = List.copyOf(problems);
@@ -58,8 +70,8 @@ public final class FriendsList {
     public static FriendsList parse(String text) {
         Map<UserId, String> petnames = new LinkedHashMap<>();
         Set<UserId> requireAuth = new HashSet<>();
-        List<String> problems = new ArrayList<>();
-        String[] lines = text.split("\r?\n|\r", -1);
+        List<Problem> problems = new ArrayList<>();
+        String[] lines = (text.startsWith("\uFEFF") ? text.substring(1) : text).split("\r?\n|\r", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i].strip();
             if (line.isEmpty() || line.startsWith("#")) {
@@ -67,22 +79,33 @@ public final class FriendsList {
             }
             int space = firstWhitespace(line);
             String id = space < 0 ? line : line.substring(0, space);
-            String petname = space < 0 ? "" : line.substring(space).strip();
-            boolean auth = false;
-            if (petname.equals(AUTH_OPTION) || petname.startsWith(AUTH_OPTION)
-                    && Character.isWhitespace(petname.charAt(AUTH_OPTION.length()))) {
-                auth = true;
-                petname = petname.substring(AUTH_OPTION.length()).strip();
-            }
+            String rest = space < 0 ? "" : line.substring(space).strip();
             UserId user;
             try {
                 user = UserId.parse(id);
             } catch (IllegalArgumentException e) {
-                problems.add("line " + (i + 1) + ": " + e.getMessage());
+                problems.add(new Problem(i + 1, e.getMessage() + "; line skipped"));
                 continue;
             }
-            if (petnames.putIfAbsent(user, petname) != null) {
-                problems.add("line " + (i + 1) + ": " + user + " is listed again; the first entry counts");
+            boolean auth = false;
+            String unknown = null;
+            while (rest.startsWith("+") && unknown == null) {
+                int end = firstWhitespace(rest);
+                String option = end < 0 ? rest : rest.substring(0, end);
+                if (option.equals(AUTH_OPTION)) {
+                    auth = true;
+                } else {
+                    unknown = option;
+                }
+                rest = end < 0 ? "" : rest.substring(end).strip();
+            }
+            if (unknown != null) {
+                problems.add(new Problem(i + 1, "unknown option " + unknown + " after " + user + " (the only option is "
+                        + AUTH_OPTION + ", and a petname cannot start with +); line skipped"));
+                continue;
+            }
+            if (petnames.putIfAbsent(user, rest) != null) {
+                problems.add(new Problem(i + 1, user + " is listed again; the first entry counts"));
             } else if (auth) {
                 requireAuth.add(user);
             }
@@ -133,8 +156,8 @@ public final class FriendsList {
         return petnames.size();
     }
 
-    /** One message per skipped line, with its line number. */
-    public List<String> problems() {
+    /** One entry per skipped line, with its line number, in file order. */
+    public List<Problem> problems() {
         return problems;
     }
 

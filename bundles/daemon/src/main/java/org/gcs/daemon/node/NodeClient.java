@@ -91,10 +91,17 @@ public final class NodeClient implements AutoCloseable {
         }
     }
 
-    /** What the daemon sends in Authenticate and FriendsUpdate. */
+    /**
+     * What the daemon sends in Authenticate and FriendsUpdate: at most {@link WireVersions#MAX_FRIENDS} friends, in
+     * chunks when they do not fit one frame ({@link FriendsFrames}).
+     */
     public record FriendsUpload(boolean upload, List<String> friends) {
         public FriendsUpload {
             friends = upload ? List.copyOf(friends) : List.of();
+            if (friends.size() > WireVersions.MAX_FRIENDS) {
+                throw new IllegalArgumentException("a node takes at most " + WireVersions.MAX_FRIENDS + " friends, not "
+                        + friends.size());
+            }
         }
     }
 
@@ -214,10 +221,29 @@ public final class NodeClient implements AutoCloseable {
         return true;
     }
 
-    /** Replaces the friends list uploaded at login, without reconnecting. */
-    public boolean sendFriendsUpdate(FriendsUpload upload) {
-        return send(NodeFrame.newBuilder().setFriendsUpdate(NodeWire.FriendsUpdate.newBuilder()
-                .setUploadFriends(upload.upload()).addAllFriends(upload.friends())).build());
+    /**
+     * Replaces the node's copy of the friends list, without reconnecting, with what the friends supplier gives when the
+     * frames are written; false if not logged in (the next login uploads the list anyway).
+     */
+    public boolean sendFriendsUpdate() {
+        Channel ch = channel;
+        if (!ready || ch == null || !ch.isActive()) {
+            return false;
+        }
+        ch.eventLoop().execute(() -> writeFriendsUpdate(ch, friends.get()));
+        return true;
+    }
+
+    /** On the channel's loop, in one go: the chunks of two lists never interleave. */
+    private static void writeFriendsUpdate(Channel ch, FriendsUpload upload) {
+        for (NodeFrame frame : FriendsFrames.update(upload)) {
+            ch.write(frame).addListener(f -> {
+                if (!f.isSuccess()) {
+                    LOG.log(Level.DEBUG, "friends update to node failed: " + f.cause());
+                }
+            });
+        }
+        ch.flush();
     }
 
     /**
@@ -370,6 +396,8 @@ public final class NodeClient implements AutoCloseable {
         private boolean moving;
         private String closeReason = "connection closed";
         private ScheduledFuture<?> loginTimer;
+        /** The friends list sent with Authenticate; if it changed by Welcome, the change follows at once. */
+        private FriendsUpload uploadedAtLogin;
         private ScheduledFuture<?> pinger;
         private long pingNonce;
 
@@ -380,9 +408,7 @@ public final class NodeClient implements AutoCloseable {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            loginTimer = ctx.executor().schedule(() -> {
-                closeWith(ctx, "login to node " + target() + " did not finish within " + settings.loginTimeout().toSeconds() + " s");
-            }, settings.loginTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            startLoginTimer(ctx);
             ctx.pipeline().get(SslHandler.class).handshakeFuture().addListener(hs -> {
                 if (!hs.isSuccess()) {
                     closeWith(ctx, "TLS handshake with node " + target() + " failed: " + rootMessage(hs.cause()));
@@ -397,6 +423,15 @@ public final class NodeClient implements AutoCloseable {
                 }
             });
             ctx.fireChannelActive();
+        }
+
+        private void startLoginTimer(ChannelHandlerContext ctx) {
+            if (loginTimer != null) {
+                loginTimer.cancel(false);
+            }
+            loginTimer = ctx.executor().schedule(() -> {
+                closeWith(ctx, "login to node " + target() + " did not finish within " + settings.loginTimeout().toSeconds() + " s");
+            }, settings.loginTimeout().toMillis(), TimeUnit.MILLISECONDS);
         }
 
         private void hello(ChannelHandlerContext ctx) {
@@ -514,11 +549,18 @@ public final class NodeClient implements AutoCloseable {
             byte[] transcript = AuthTranscript.nodeLogin(nodeId, challenge.getNonce().toByteArray(),
                     credential.user(), settings.device());
             FriendsUpload upload = friends.get();
+            uploadedAtLogin = upload;
             state = State.AUTH_SENT;
-            ctx.writeAndFlush(NodeFrame.newBuilder().setAuthenticate(NodeWire.Authenticate.newBuilder()
-                    .setSignature(ByteString.copyFrom(credential.sign(transcript)))
-                    .setUploadFriends(upload.upload())
-                    .addAllFriends(upload.friends())).build());
+            List<NodeFrame> frames = FriendsFrames.login(credential.sign(transcript), upload);
+            for (NodeFrame f : frames) {
+                ctx.write(f).addListener(written -> {
+                    // a long list takes a while on a slow link: the login is late only if the node stops reading
+                    if (written.isSuccess() && frames.size() > 1 && state == State.AUTH_SENT) {
+                        startLoginTimer(ctx);
+                    }
+                });
+            }
+            ctx.flush();
         }
 
         private void onWelcome(ChannelHandlerContext ctx, NodeFrame frame) {
@@ -541,6 +583,11 @@ public final class NodeClient implements AutoCloseable {
             long ping = settings.pingInterval().toMillis();
             pinger = ctx.executor().scheduleAtFixedRate(() -> ctx.writeAndFlush(NodeFrame.newBuilder()
                     .setPing(NodeWire.Ping.newBuilder().setNonce(++pingNonce)).build()), ping, ping, TimeUnit.MILLISECONDS);
+            FriendsUpload now = friends.get();
+            if (!now.equals(uploadedAtLogin)) {
+                writeFriendsUpdate(ctx.channel(), now);
+            }
+            uploadedAtLogin = null;
             listener.connected(iceServers);
         }
 

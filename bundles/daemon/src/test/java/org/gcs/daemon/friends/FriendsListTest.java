@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.gcs.api.UserId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,14 +26,14 @@ class FriendsListTest {
 
     @Test
     void authOptionRequiresMutualAuthenticationPerFriend() {
-        FriendsList list = FriendsList.parse("pk:alice1 +auth Alice Smith\nbns:bob.id +authentic Bob\npk:carol1 +auth\n");
+        FriendsList list = FriendsList.parse("pk:alice1 +auth Alice Smith\nbns:bob.id Bob\npk:carol1 +auth\n");
         assertTrue(list.requiresAuth(ALICE));
         assertEquals("Alice Smith", list.petname(ALICE));
-        assertFalse(list.requiresAuth(BOB), "only the exact word is the option");
-        assertEquals("+authentic Bob", list.petname(BOB));
+        assertFalse(list.requiresAuth(BOB));
+        assertEquals("Bob", list.petname(BOB));
         assertTrue(list.requiresAuth(UserId.parse("pk:carol1")));
         assertEquals("", list.petname(UserId.parse("pk:carol1")));
-        assertFalse(list.equals(FriendsList.parse("pk:alice1 Alice Smith\nbns:bob.id +authentic Bob\npk:carol1\n")),
+        assertFalse(list.equals(FriendsList.parse("pk:alice1 Alice Smith\nbns:bob.id Bob\npk:carol1\n")),
                 "dropping +auth is a change the watcher reports");
     }
 
@@ -56,56 +53,36 @@ class FriendsListTest {
         assertTrue(list.contains(BOB));
         assertEquals("Alice", list.petname(ALICE));
         assertEquals(5, list.problems().size(), list.problems().toString());
-        assertTrue(list.problems().get(0).startsWith("line 1:"), list.problems().get(0));
-        assertTrue(list.problems().get(4).contains("listed again"));
+        assertEquals(List.of(1, 3, 4, 5, 7), list.problems().stream().map(FriendsList.Problem::line).toList());
+        assertTrue(list.problems().get(0).toString().startsWith("line 1: user id must be scheme:value"),
+                list.problems().get(0).toString());
+        assertTrue(list.problems().get(4).message().contains("listed again"));
+    }
+
+    @Test
+    void mistypedOptionIsAnErrorWithItsLineNumberNotAPetname() {
+        FriendsList list = FriendsList.parse("# friends\npk:alice1 +auth Alice\n\nbns:bob.id +ath Bob\npk:carol1 +authentic Carol\n"
+                + "pk:dave1 +auth +auth Dave\npk:erin1 + Erin\n");
+        assertTrue(list.contains(ALICE));
+        assertFalse(list.contains(BOB), "a mistyped +auth never makes a friend without authentication");
+        assertFalse(list.contains(UserId.parse("pk:carol1")), "only the exact word is the option");
+        assertTrue(list.requiresAuth(UserId.parse("pk:dave1")));
+        assertEquals("Dave", list.petname(UserId.parse("pk:dave1")));
+        assertFalse(list.contains(UserId.parse("pk:erin1")), "a petname cannot start with +");
+        assertEquals(List.of(4, 5, 7), list.problems().stream().map(FriendsList.Problem::line).toList());
+        assertTrue(list.problems().get(0).message().contains("unknown option +ath"), list.problems().get(0).message());
+        assertTrue(list.problems().get(0).message().contains("line skipped"));
+    }
+
+    @Test
+    void byteOrderMarkAndWindowsLineEndsDoNotShiftLineNumbers() {
+        FriendsList list = FriendsList.parse("\uFEFFpk:alice1 Alice\r\nnot-an-id\r\nbns:bob.id Bob\r\n");
+        assertEquals(2, list.size(), list.problems().toString());
+        assertEquals(List.of(2), list.problems().stream().map(FriendsList.Problem::line).toList());
     }
 
     @Test
     void missingFileIsEmpty(@TempDir Path dir) throws Exception {
         assertEquals(0, FriendsList.read(dir.resolve("none.txt")).size());
-    }
-
-    @Test
-    void watcherReloadsOnChangeAndReportsOnlyDifferences(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("friends.txt");
-        Files.writeString(file, "pk:alice1 Alice\n");
-        List<FriendsList> seen = new CopyOnWriteArrayList<>();
-        try (FriendsWatcher w = new FriendsWatcher(file, seen::add)) {
-            assertEquals(1, w.current().size());
-            assertEquals(1, seen.size());
-
-            Files.writeString(file, "pk:alice1 Alice\nbns:bob.id Bob\n");
-            w.check();
-            assertEquals(2, w.current().size());
-            assertEquals(2, seen.size());
-
-            // same content, new mtime: re-read but nothing to report
-            Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 5000));
-            w.check();
-            assertEquals(2, seen.size());
-
-            Files.delete(file);
-            w.check();
-            assertEquals(0, w.current().size());
-            assertFalse(w.current().contains(ALICE));
-        }
-    }
-
-    @Test
-    void watcherPollsByItself(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("friends.txt");
-        List<FriendsList> seen = new CopyOnWriteArrayList<>();
-        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
-        try (FriendsWatcher w = new FriendsWatcher(file, seen::add)) {
-            w.start(timer, 50);
-            Files.writeString(file, "pk:alice1 Alice\n");
-            long end = System.currentTimeMillis() + 5000;
-            while (w.current().size() != 1 && System.currentTimeMillis() < end) {
-                Thread.sleep(20);
-            }
-            assertEquals("Alice", w.current().petname(ALICE));
-        } finally {
-            timer.shutdownNow();
-        }
     }
 }

@@ -58,10 +58,13 @@ class NodeClientTest {
         return start(List.of(new NodeAddress(pinned, "127.0.0.1", node.port())), null, alice);
     }
 
+    /** What the client's friends supplier gives. */
+    private volatile NodeClient.FriendsUpload friends = new NodeClient.FriendsUpload(true, List.of("pk:bob1"));
+
     private NodeClient start(List<NodeAddress> bootstrap, java.nio.file.Path handlersFile, UserCredential alice) {
         NodeClient.Settings s = new NodeClient.Settings(bootstrap, handlersFile, DeviceId.of("laptop"),
                 Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofMillis(100), Duration.ofMillis(400));
-        client = new NodeClient(s, alice, () -> new NodeClient.FriendsUpload(true, List.of("pk:bob1")),
+        client = new NodeClient(s, alice, () -> friends,
                 new NodeClient.Listener() {
                     @Override
                     public void connected(List<IceServer> iceServers) {
@@ -101,7 +104,8 @@ class NodeClientTest {
         assertEquals(Status.OK, own.getStatus());
         assertEquals(List.of("laptop"), own.getDevicesList());
 
-        assertTrue(client.sendFriendsUpdate(new NodeClient.FriendsUpload(true, List.of("pk:carol1"))));
+        friends = new NodeClient.FriendsUpload(true, List.of("pk:carol1"));
+        assertTrue(client.sendFriendsUpdate());
         assertNotNull(node.next(NodeFrame.BodyCase.FRIENDS_UPDATE, 5000));
         assertEquals(java.util.Set.of("pk:carol1"), node.uploadedFriends(alice.user(), "laptop"));
 

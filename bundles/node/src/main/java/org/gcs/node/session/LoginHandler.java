@@ -24,6 +24,7 @@ import org.gcs.api.wire.NodeWire.Authenticate;
 import org.gcs.api.wire.NodeWire.Challenge;
 import org.gcs.api.wire.NodeWire.Error;
 import org.gcs.api.wire.NodeWire.ErrorCode;
+import org.gcs.api.wire.NodeWire.FriendsUpdate;
 import org.gcs.api.wire.NodeWire.Hello;
 import org.gcs.api.wire.NodeWire.NodeFrame;
 import org.gcs.api.wire.NodeWire.Welcome;
@@ -34,8 +35,10 @@ import org.gcs.api.wire.WireVersions;
  * {@code GetHandlersForUser} -> {@code DetectedHandlers}, then {@code Hello} -> (a {@code Redirect} and close if this
  * node is not one of the user's handlers) {@code Challenge} -> {@code Authenticate} -> verification by the scheme's
  * {@link AuthProvider} -> attach to the router -> {@code Welcome}. Any other frame, a failed check or the login
- * timeout closes the connection with an {@code Error}. On success the handler replaces itself with a
- * {@link SessionHandler}. Runs on the connection's event loop; router and provider answers are brought back to it.
+ * timeout closes the connection with an {@code Error}. A friends list too long for {@code Authenticate} follows it in
+ * {@code FriendsUpdate} chunks: the node reads them only once the signature checked out, each one restarts the login
+ * timeout, and the device is attached only with the whole list ({@link FriendsChunks}). On success the handler
+ * replaces itself with a {@link SessionHandler}. Runs on the connection's event loop; router and provider answers are brought back to it.
  */
 public final class LoginHandler extends ChannelInboundHandlerAdapter {
     private static final System.Logger LOG = System.getLogger(LoginHandler.class.getName());
@@ -53,6 +56,12 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
     private byte[] publicKey;
     private byte[] nonce;
     private int handlerQueries;
+    /** The login's friends list while its chunks arrive ({@code Authenticate.friends_follow}); null otherwise. */
+    private FriendsChunks loginFriends;
+    /** That list, once its last chunk arrived. */
+    private FriendsUpdate wholeFriends;
+    /** The Authenticate whose signature checked out, while the rest of its friends list is on its way. */
+    private Authenticate verified;
 
     public LoginHandler(SessionContext context) {
         this.context = context;
@@ -101,6 +110,8 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
             onHello(ctx, frame.getHello());
         } else if (state == State.AWAIT_AUTHENTICATE && frame.hasAuthenticate()) {
             onAuthenticate(ctx, frame.getAuthenticate());
+        } else if (state == State.VERIFYING && loginFriends != null && wholeFriends == null && frame.hasFriendsUpdate()) {
+            onLoginFriendsChunk(ctx, frame.getFriendsUpdate());
         } else {
             fail(ctx, ErrorCode.MALFORMED, frame.getBodyCase() + " before Welcome (expected "
                     + (state == State.AWAIT_HELLO ? "Hello or GetHandlersForUser" : state == State.AWAIT_AUTHENTICATE ? "Authenticate" : "nothing") + ")");
@@ -206,10 +217,70 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
             fail(ctx, ErrorCode.UNKNOWN_SCHEME, "no authentication provider for scheme " + user.scheme());
             return;
         }
+        if (authenticate.getFriendsFollow() && !startLoginFriends(ctx, authenticate)) {
+            return;
+        }
         state = State.VERIFYING;
         byte[] transcript = AuthTranscript.nodeLogin(context.nodeId(), nonce, user, device);
         LocalDevices.call(() -> provider.verify(user, publicKey, transcript, authenticate.getSignature().toByteArray()))
-                .whenComplete((ok, failure) -> ctx.executor().execute(() -> onVerdict(ctx, authenticate, failure)));
+                .whenComplete((ok, failure) -> ctx.executor().execute(() -> afterVerification(ctx, authenticate, failure)));
+    }
+
+    /**
+     * Begins a friends list that comes in chunks. Reading pauses until the signature checked out, so a connection that
+     * has not proven who it is makes the node hold no more than the frames already read.
+     */
+    private boolean startLoginFriends(ChannelHandlerContext ctx, Authenticate authenticate) {
+        loginFriends = new FriendsChunks();
+        if (!addLoginFriends(ctx, FriendsUpdate.newBuilder().setUploadFriends(authenticate.getUploadFriends())
+                .addAllFriends(authenticate.getFriendsList()).setFriendsFollow(true).build())) {
+            return false;
+        }
+        ctx.channel().config().setAutoRead(false);
+        return true;
+    }
+
+    private void onLoginFriendsChunk(ChannelHandlerContext ctx, FriendsUpdate chunk) {
+        if (addLoginFriends(ctx, chunk) && verified != null) {
+            restartTimeout(ctx); // the list is still arriving from a device that proved who it is
+            attachWhenWhole(ctx);
+        }
+    }
+
+    private boolean addLoginFriends(ChannelHandlerContext ctx, FriendsUpdate chunk) {
+        try {
+            loginFriends.add(chunk).ifPresent(whole -> wholeFriends = whole);
+            return true;
+        } catch (FriendsChunks.Refused e) {
+            fail(ctx, e.code(), e.getMessage());
+            return false;
+        }
+    }
+
+    /** A login whose friends list comes in chunks waits, verified, for the last one; any other goes on to the verdict. */
+    private void afterVerification(ChannelHandlerContext ctx, Authenticate authenticate, Throwable failure) {
+        if (failure != null || loginFriends == null) {
+            onVerdict(ctx, authenticate, failure);
+            return;
+        }
+        if (state != State.VERIFYING || !ctx.channel().isActive() || Disconnect.isClosing(ctx.channel())) {
+            return;
+        }
+        verified = authenticate;
+        ctx.channel().config().setAutoRead(true);
+        attachWhenWhole(ctx);
+    }
+
+    private void attachWhenWhole(ChannelHandlerContext ctx) {
+        if (verified == null || wholeFriends == null) {
+            return;
+        }
+        Authenticate whole = verified.toBuilder().clearFriends().addAllFriends(wholeFriends.getFriendsList())
+                .setFriendsFollow(false).build();
+        loginFriends = null;
+        wholeFriends = null;
+        verified = null;
+        onVerdict(ctx, whole, null);
     }
 
     private void onVerdict(ChannelHandlerContext ctx, Authenticate authenticate, Throwable failure) {
@@ -265,6 +336,12 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
                 }
             }, millis, TimeUnit.MILLISECONDS);
         }
+    }
+
+    private void restartTimeout(ChannelHandlerContext ctx) {
+        cancelTimeout();
+        timeout = null;
+        startTimeout(ctx);
     }
 
     private void cancelTimeout() {

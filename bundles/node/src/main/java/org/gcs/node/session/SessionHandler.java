@@ -39,6 +39,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     private final DeviceSession session;
     private final Endpoint self;
     private final TokenBucket frames;
+    private final FriendsChunks friendsChunks = new FriendsChunks();
 
     public SessionHandler(SessionContext context, DeviceSession session) {
         this.context = context;
@@ -247,7 +248,18 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    private void onFriendsUpdate(FriendsUpdate update) {
+    private void onFriendsUpdate(FriendsUpdate chunk) {
+        FriendsUpdate update;
+        try {
+            update = friendsChunks.add(chunk).orElse(null);
+        } catch (FriendsChunks.Refused e) {
+            LOG.log(Level.INFO, () -> "friends update of " + self + " refused: " + e.getMessage());
+            session.send(NodeFrames.error(e.code(), e.getMessage() + "; the previous list stays"));
+            return;
+        }
+        if (update == null) {
+            return; // more chunks of this list follow: the previous list stays until the last one
+        }
         session.friends(FriendsPolicy.of(update.getUploadFriends(), update.getFriendsList()));
         LOG.log(Level.INFO, () -> "friends of " + self + " updated: " + session.friends());
         context.devices().update(session).whenComplete((ok, failure) -> {
