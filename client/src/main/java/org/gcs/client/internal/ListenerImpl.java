@@ -157,6 +157,7 @@ public final class ListenerImpl implements Listener {
                 switch (frame.getBodyCase()) {
                     case INCOMING_REQUEST -> onRequest(frame.getIncomingRequest());
                     case CONNECTION_OPENED -> onOpened(frame.getConnectionOpened());
+                    case INCOMING_WITHDRAWN -> onWithdrawn(frame.getIncomingWithdrawn());
                     case ERROR -> throw new ProtocolException("the daemon reported " + frame.getError().getCode() + ": "
                             + frame.getError().getMessage());
                     default -> throw new ProtocolException("unexpected " + frame.getBodyCase() + " on the control connection");
@@ -222,6 +223,16 @@ public final class ListenerImpl implements Listener {
         } catch (IOException e) {
             close(new ConnectionClosedException("lost the control connection of the listener for " + app + ": " + e, e));
         }
+    }
+
+    /** The caller gave up: a request accepted here gets no pipe; a decision still to come is ignored by the daemon. */
+    private void onWithdrawn(AppWire.IncomingConnectionWithdrawn w) {
+        String id = Wire.hex(w.getConnectionId());
+        Accepted a = accepted.remove(id);
+        if (a != null && a.expiry()[0] != null) {
+            a.expiry()[0].cancel(false);
+        }
+        LOG.log(Level.INFO, "request {0} withdrawn by the caller: {1}", id, w.getReason());
     }
 
     private void onOpened(AppWire.ConnectionOpened o) {

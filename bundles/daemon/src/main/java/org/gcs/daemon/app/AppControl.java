@@ -7,6 +7,9 @@ public interface AppControl {
     /** Asks the application to accept or reject an incoming connection. */
     void incomingRequest(AppWire.IncomingConnectionRequest request);
 
+    /** Tells the application that the caller withdrew a request it was asked about (no pipe will follow). */
+    void incomingWithdrawn(AppWire.IncomingConnectionWithdrawn withdrawn);
+
     /** Reports that the pipe for an accepted request is open. */
     void connectionOpened(AppWire.ConnectionOpened opened);
 

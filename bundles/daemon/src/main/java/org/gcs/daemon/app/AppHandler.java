@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
@@ -184,8 +185,9 @@ public final class AppHandler extends SimpleChannelInboundHandler<AppFrame> impl
 
     private void decide(ChannelHandlerContext ctx, AppWire.IncomingConnectionDecision decision) {
         if (!backend.decide(decision.getConnectionId().toByteArray(), decision.getAccept(), this)) {
-            error(ctx, AppErrorCode.APP_BAD_REQUEST, "no pending incoming request "
-                    + HexFormat.of().formatHex(decision.getConnectionId().toByteArray()) + " on this connection", 0);
+            // withdrawn by the caller, or decided too late: the decision crossed the daemon's notice; not an error
+            LOG.log(Level.INFO, "ignoring a decision for " + HexFormat.of().formatHex(decision.getConnectionId().toByteArray())
+                    + ", which is no longer pending on " + describe());
         }
     }
 
@@ -214,8 +216,12 @@ public final class AppHandler extends SimpleChannelInboundHandler<AppFrame> impl
             error(ctx, AppErrorCode.APP_BAD_REQUEST, e.getMessage(), id);
             return;
         }
-        // Nothing more is read until the outcome: bytes after ACCEPTED belong to the pipe.
-        ctx.channel().config().setAutoRead(false);
+        // Bytes after ConnectApp belong to the pipe: kept aside until the outcome, while a hang-up is still noticed.
+        ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        ctx.pipeline().addFirst(EarlyBytes.NAME, new EarlyBytes(() -> {
+            LOG.log(Level.INFO, "app connection " + describe() + " hung up before the outcome of its connect");
+            ctx.close(); // channelInactive cancels the connect
+        }));
         AppBackend.Outgoing attempt = backend.connect(user, device, app, fromApp, type);
         connecting = attempt;
         attempt.result().whenComplete((outcome, e) -> ctx.executor().execute(() -> {
@@ -242,15 +248,26 @@ public final class AppHandler extends SimpleChannelInboundHandler<AppFrame> impl
         if (o.status() == Status.ACCEPTED && p2p != null) {
             result.setPath(path(p2p.path()));
             ctx.writeAndFlush(AppFrame.newBuilder().setOutgoingResult(result).build());
-            // The connection is the pipe from the next byte on: drop the frame codecs, keep unread bytes.
+            // The connection is the pipe from the next byte on: drop the frame codecs, keep unread bytes (those the
+            // decoder holds came first, then those kept aside while the connect was under way).
             ctx.pipeline().remove(this);
             Pipe.attach(ch, p2p, HexFormat.of().formatHex(attempt.connectionId()), threads);
             ProtoFrames.remove(ch.pipeline());
+            releaseEarlyBytes(ch);
             return;
         }
         connecting = null;
         ctx.writeAndFlush(AppFrame.newBuilder().setOutgoingResult(result).build());
+        ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+        releaseEarlyBytes(ch); // frames the application sent meanwhile are read as frames
         ch.config().setAutoRead(true);
+    }
+
+    private static void releaseEarlyBytes(Channel ch) {
+        ChannelHandlerContext early = ch.pipeline().context(EarlyBytes.NAME);
+        if (early != null) {
+            ((EarlyBytes) early.handler()).release(early);
+        }
     }
 
     /** The app-wire form of a transport path kind. */
@@ -318,6 +335,11 @@ public final class AppHandler extends SimpleChannelInboundHandler<AppFrame> impl
     @Override
     public void incomingRequest(AppWire.IncomingConnectionRequest request) {
         channel.writeAndFlush(AppFrame.newBuilder().setIncomingRequest(request).build());
+    }
+
+    @Override
+    public void incomingWithdrawn(AppWire.IncomingConnectionWithdrawn withdrawn) {
+        channel.writeAndFlush(AppFrame.newBuilder().setIncomingWithdrawn(withdrawn).build());
     }
 
     @Override

@@ -464,6 +464,9 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
                     a.finish(Status.FAILED, "transport: " + message(err), null);
                     return;
                 }
+                if (a.result.isDone()) {
+                    return; // the application hung up (or the attempt failed) while the offer was made: no Connect
+                }
                 SignedSignaling.SignedOffer signed = auth.signOffer(a.connection, offer);
                 a.offerHash = signed.transcriptHash();
                 boolean sent = n.send(NodeFrame.newBuilder().setConnect(NodeWire.Connect.newBuilder()
@@ -480,6 +483,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
                 if (!sent) {
                     a.finish(Status.FAILED, notConnected, null);
                 } else {
+                    a.connectSent = true;
                     a.signals.open();
                 }
             });
@@ -498,6 +502,8 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
         final boolean authRequired;
         volatile byte[] offerHash;
         volatile PeerSession session;
+        /** The Connect went to the node: the callee may have heard of it, so giving up must tell it. */
+        volatile boolean connectSent;
         volatile ScheduledFuture<?> timer;
 
         OutgoingAttempt(byte[] id, AuthTranscript.Connection connection, boolean authRequired) {
@@ -524,7 +530,15 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
 
         @Override
         public void cancel() {
+            boolean pending = !result.isDone();
             finish(Status.FAILED, "the application closed its connection", null);
+            NodeClient n = node;
+            if (pending && connectSent && n != null) {
+                // the callee must not go on asking its application, or open a pipe nobody reads
+                n.send(NodeFrame.newBuilder().setConnectCancel(NodeWire.ConnectCancel.newBuilder().setConnectionId(cid)
+                        .setReason("the caller's application hung up")).build());
+                LOG.log(Level.INFO, "connect " + label + " cancelled: the application hung up before the result");
+            }
         }
 
         void finish(Status status, String message, P2PChannel channel) {
@@ -690,6 +704,37 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
             this.type = type;
             this.listening = listening;
             this.deferred = deferred;
+        }
+    }
+
+    /**
+     * The caller gave up a connect before its result: an undecided request is withdrawn from the application (its
+     * decision will be ignored), a channel being set up is closed; a pipe already open is the application's to close.
+     */
+    private void onCancel(NodeWire.ConnectCancel cancel) {
+        ByteString cid = cancel.getConnectionId();
+        String label = hex(cid);
+        Incoming inc = incoming.remove(cid);
+        if (inc != null) {
+            ScheduledFuture<?> t = inc.timer;
+            if (t != null) {
+                t.cancel(false);
+            }
+            inc.listening.control().incomingWithdrawn(AppWire.IncomingConnectionWithdrawn.newBuilder()
+                    .setConnectionId(cid).setReason(cancel.getReason()).build());
+            LOG.log(Level.INFO, "incoming " + label + " withdrawn by the caller before the application decided");
+        }
+        PeerSession s;
+        synchronized (signalLock) {
+            Registered r = sessions.get(cid);
+            s = r == null ? null : r.session();
+        }
+        if (s != null) {
+            LOG.log(Level.INFO, "incoming " + label + " withdrawn by the caller: closing its session");
+            closeSession(cid, s);
+        }
+        if (inc == null && s == null) {
+            LOG.log(Level.DEBUG, "cancel of " + label + ", which is not pending here");
         }
     }
 
@@ -1189,6 +1234,7 @@ public final class Daemon implements AppBackend, NodeClient.Listener, AutoClosea
             case CONNECT_REQUEST -> onConnectRequest(frame.getConnectRequest());
             case CONNECT_RESULT -> onConnectResult(frame.getConnectResult());
             case SIGNAL -> onSignal(frame.getSignal());
+            case CONNECT_CANCEL -> onCancel(frame.getConnectCancel());
             default -> LOG.log(Level.WARNING, "unexpected " + frame.getBodyCase());
         }
     }

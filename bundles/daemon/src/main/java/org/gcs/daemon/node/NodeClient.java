@@ -620,7 +620,7 @@ public final class NodeClient implements AutoCloseable {
                 case PING -> ctx.writeAndFlush(NodeFrame.newBuilder()
                         .setPong(NodeWire.Pong.newBuilder().setNonce(frame.getPing().getNonce())).build());
                 case PONG -> { }
-                case CONNECT_REQUEST, CONNECT_RESULT, SIGNAL -> {
+                case CONNECT_REQUEST, CONNECT_RESULT, SIGNAL, CONNECT_CANCEL -> {
                     try {
                         listener.frame(frame);
                     } catch (RuntimeException e) {

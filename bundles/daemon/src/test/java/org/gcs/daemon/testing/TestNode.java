@@ -262,6 +262,17 @@ public final class TestNode implements AutoCloseable {
                         }
                     }
                 }
+                case CONNECT_CANCEL -> {
+                    // as the real node: from the caller only, to the callee, and the connection is forgotten
+                    String[] ends = connections.get(f.getConnectCancel().getConnectionId());
+                    if (ends != null && ends[0].equals(c.key())) {
+                        connections.remove(f.getConnectCancel().getConnectionId());
+                        Conn callee = online.get(ends[1]);
+                        if (callee != null) {
+                            callee.ch.writeAndFlush(f);
+                        }
+                    }
+                }
                 case FRIENDS_UPDATE -> {
                     c.upload = f.getFriendsUpdate().getUploadFriends();
                     c.friends = Set.copyOf(f.getFriendsUpdate().getFriendsList());

@@ -152,15 +152,17 @@ public final class DeviceSession implements DeviceSink {
 
     private void deliverOnConnection(RoutedMessage message, NodeFrame frame) {
         boolean isResult = message.kind() == RoutedMessage.Kind.CONNECT_RESULT;
-        if (isResult ? !frame.hasConnectResult() : !frame.hasSignal()) {
+        boolean isCancel = !isResult && frame.hasConnectCancel();
+        if (isResult ? !frame.hasConnectResult() : !frame.hasSignal() && !isCancel) {
             throw new ProtocolException("a " + message.kind() + " message carries " + frame.getBodyCase());
         }
-        ByteString id = isResult ? frame.getConnectResult().getConnectionId() : frame.getSignal().getConnectionId();
+        ByteString id = isResult ? frame.getConnectResult().getConnectionId()
+                : isCancel ? frame.getConnectCancel().getConnectionId() : frame.getSignal().getConnectionId();
         Endpoint from = message.from();
         ConnectionTable table = context.connections();
         Optional<ConnectionTable.Connection> connection = table.find(id);
-        boolean between = connection.filter(c -> isResult ? c.callee().equals(from) && c.caller().equals(endpoint)
-                : c.joins(from, endpoint)).isPresent();
+        boolean between = connection.filter(c -> isResult || isCancel ? c.callee().equals(isResult ? from : endpoint)
+                && c.caller().equals(isResult ? endpoint : from) : c.joins(from, endpoint)).isPresent();
         Optional<NodeId> vouching = table.nodeOf(id, from);
         if (!between || vouching.filter(node -> !node.equals(message.origin())).isPresent()) {
             LOG.log(Level.INFO, () -> "dropped " + message.kind() + " " + NodeFrames.shortId(id) + " " + from + " -> " + endpoint
@@ -179,6 +181,11 @@ public final class DeviceSession implements DeviceSink {
             }
             send(frame);
             LOG.log(Level.INFO, () -> "connect " + NodeFrames.shortId(id) + " " + endpoint + " <- " + from + ": result " + status);
+        } else if (isCancel) {
+            untrack(id); // the connect ends here for the callee
+            table.remove(id);
+            send(frame);
+            LOG.log(Level.INFO, () -> "connect " + NodeFrames.shortId(id) + " " + from + " -> " + endpoint + ": cancelled");
         } else {
             send(frame);
             LOG.log(Level.DEBUG, () -> "signal " + NodeFrames.shortId(id) + " " + from + " -> " + endpoint + " ("

@@ -100,6 +100,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             case CONNECT -> onConnect(frame.getConnect());
             case CONNECT_RESPONSE -> onConnectResponse(frame.getConnectResponse());
             case SIGNAL -> onSignal(frame);
+            case CONNECT_CANCEL -> onCancel(frame);
             case FRIENDS_UPDATE -> onFriendsUpdate(frame.getFriendsUpdate());
             case PING -> session.send(NodeFrame.newBuilder()
                     .setPong(Pong.newBuilder().setNonce(frame.getPing().getNonce())).build());
@@ -244,6 +245,27 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             } else {
                 LOG.log(Level.DEBUG, () -> "signal " + NodeFrames.shortId(id) + " " + self + " -> " + peer.get()
                         + " relayed (" + signal.getPayload().size() + " bytes)");
+            }
+        });
+    }
+
+    /** The caller gives its connect up: the callee's daemon is told like a signal, and both nodes forget it. */
+    private void onCancel(NodeFrame frame) {
+        ByteString id = frame.getConnectCancel().getConnectionId();
+        Optional<ConnectionTable.Connection> connection = context.connections().find(id)
+                .filter(c -> c.caller().equals(self));
+        if (connection.isEmpty()) {
+            unknownConnection("ConnectCancel", id);
+            return;
+        }
+        Endpoint callee = connection.get().callee();
+        NodeId calleeNode = context.connections().nodeOf(id, callee).orElse(null);
+        session.untrack(id);
+        LOG.log(Level.INFO, () -> "connect " + NodeFrames.shortId(id) + " " + self + " -> " + callee + " cancelled by the caller");
+        route(Kind.SIGNAL, callee, calleeNode, frame).whenComplete((ok, failure) -> {
+            context.connections().remove(id);
+            if (failure != null) {
+                LOG.log(Level.DEBUG, () -> "cancel " + NodeFrames.shortId(id) + " not delivered: " + Statuses.describe(failure));
             }
         });
     }
