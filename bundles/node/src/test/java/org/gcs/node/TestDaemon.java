@@ -7,18 +7,13 @@ import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.Socket;
 import java.net.SocketException;
 import java.security.SecureRandom;
-import java.security.cert.CertificateException;
-import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 import org.gcs.api.DeviceId;
 import org.gcs.api.NodeId;
 import org.gcs.api.auth.AuthTranscript;
@@ -52,7 +47,10 @@ final class TestDaemon implements AutoCloseable {
 
     static TestDaemon connect(int port, NodeId pinned) throws Exception {
         SSLContext tls = SSLContext.getInstance("TLSv1.3");
-        tls.init(null, new TrustManager[] {new PinningTrustManager(pinned)}, new SecureRandom());
+        tls.init(null, new TrustManager[] {new org.gcs.api.tls.PinningTrustManager(
+                org.gcs.api.tls.PinningTrustManager.Side.SERVERS,
+                org.gcs.api.tls.PinningTrustManager.keyHashesTo(pinned, "not the pinned node"), "no certificate")},
+                new SecureRandom());
         SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port);
         socket.setEnabledProtocols(new String[] {"TLSv1.3"});
         socket.setSoTimeout(READ_TIMEOUT_MILLIS);
@@ -146,52 +144,5 @@ final class TestDaemon implements AutoCloseable {
     @Override
     public void close() throws IOException {
         socket.close();
-    }
-
-    /** Accepts exactly the certificate whose public key hashes to the pinned node id. */
-    static final class PinningTrustManager extends X509ExtendedTrustManager {
-        private final NodeId pinned;
-
-        PinningTrustManager(NodeId pinned) {
-            this.pinned = pinned;
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            NodeId presented = NodeId.fromPublicKey(chain[0].getPublicKey().getEncoded());
-            if (!presented.equals(pinned)) {
-                throw new CertificateException("node " + presented + " is not the pinned " + pinned);
-            }
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            checkServerTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            checkServerTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("no client certificates");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            throw new CertificateException("no client certificates");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            throw new CertificateException("no client certificates");
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
     }
 }
