@@ -12,6 +12,7 @@ import org.gcs.api.routing.Endpoint;
 import org.gcs.api.routing.FriendsPolicy;
 import org.gcs.api.routing.RoutedMessage;
 import org.gcs.api.routing.RoutedMessage.Kind;
+import org.gcs.api.wire.NodeWire.ChannelType;
 import org.gcs.api.wire.NodeWire.Connect;
 import org.gcs.api.wire.NodeWire.ConnectRequest;
 import org.gcs.api.wire.NodeWire.ConnectResponse;
@@ -144,6 +145,12 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             callee = new Endpoint(UserId.parse(connect.getCalleeUser()), DeviceId.of(connect.getCalleeDevice()));
         } catch (IllegalArgumentException e) {
             session.send(NodeFrames.connectResult(id, Status.FAILED, "bad callee: " + e.getMessage()));
+            return;
+        }
+        // An enum number this node does not know parses as UNRECOGNIZED, which the ConnectRequest builder cannot take.
+        if (connect.getType() != ChannelType.DATA && connect.getType() != ChannelType.STREAM) {
+            session.send(NodeFrames.connectResult(id, Status.FAILED,
+                    "channel type must be DATA or STREAM, not " + connect.getTypeValue()));
             return;
         }
         NodeFrame request = NodeFrame.newBuilder().setConnectRequest(ConnectRequest.newBuilder()

@@ -2,6 +2,8 @@ package org.gcs.routing.kademlia.route;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,11 +116,17 @@ public final class RouteCodec {
         return new Contact(node(contact.getNodeId()), literal(contact.getHost(), contact.getPort()));
     }
 
+    /**
+     * The address of an IPv4 or IPv6 literal. Anything else is refused here: {@code new InetSocketAddress(host, port)}
+     * would look a name up in DNS, or leave a malformed literal unresolved, a "network" of its own that escapes the
+     * routing table's per-network limits.
+     */
     private static InetSocketAddress literal(String host, int port) {
-        if (!host.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+        InetAddress ip = NetUtil.createInetAddressFromIpAddressString(host);
+        if (ip == null) {
             throw new ProtocolException("contact host is not an IP literal: " + host);
         }
-        return new InetSocketAddress(host, port);
+        return new InetSocketAddress(ip, port);
     }
 
     public static byte[] ok() {
