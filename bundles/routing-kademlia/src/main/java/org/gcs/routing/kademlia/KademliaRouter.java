@@ -231,7 +231,7 @@ public final class KademliaRouter implements Router {
         if (statusFile != null) {
             StringBuilder text = new StringBuilder("# GCS Kademlia router status\n");
             running.status().forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
-            writeIfChanged(statusFile, text.toString());
+            write(statusFile, text.toString()); // always: readers take its modification time as the counters' age
         }
         List<NodeAddress> known = running.knownContacts();
         if (contactsFile != null && !known.isEmpty()) {
