@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.gcs.api.DeviceId;
 import org.gcs.api.UserId;
-import org.gcs.api.auth.AuthProvider;
 import org.gcs.api.auth.AuthTranscript;
 import org.gcs.api.auth.UserCredential;
 import org.gcs.api.wire.NodeWire.Authenticate;
@@ -28,9 +26,7 @@ import org.gcs.api.wire.NodeWire.NodeFrame;
 import org.gcs.api.wire.NodeWire.NodeFrame.BodyCase;
 import org.gcs.api.wire.NodeWire.Status;
 import org.gcs.api.wire.WireVersions;
-import org.gcs.auth.pubkey.PubkeyAuthProvider;
 import org.gcs.auth.pubkey.PubkeyCredentialStore;
-import org.gcs.routing.central.CentralRouter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ChunkedFriendsListTest {
     private static final int CHUNK = 500;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     @TempDir
     Path tmp;
@@ -60,11 +55,7 @@ class ChunkedFriendsListTest {
         bob = store.loadOrCreate(tmp.resolve("bob.key"), null);
         carol = store.loadOrCreate(tmp.resolve("carol.key"), null);
         Path stateDir = tmp.resolve("node");
-        node = new GcsNode();
-        node.setRouter(new CentralRouter());
-        node.addAuthProvider(new PubkeyAuthProvider(), Map.of(AuthProvider.SCHEME_PROPERTY, "pk", "service.id", 1L));
-        node.setIdentity(org.gcs.node.state.StoredNodeIdentity.loadOrCreate(stateDir));
-        node.activate(TestConfigs.ephemeral(stateDir, Map.of()));
+        node = TestNodes.central(stateDir, Map.of());
     }
 
     @AfterEach
@@ -87,10 +78,10 @@ class ChunkedFriendsListTest {
 
         assertEquals(Status.OK, query(bobDaemon, 1, alice.user()).getStatus(), "the last friend of the list gets through");
         assertEquals(Status.UNKNOWN_USER, query(carolDaemon, 2, alice.user()).getStatus(), "a stranger is refused");
-        ByteString id = connectionId();
+        ByteString id = TestNodes.connectionId();
         bobDaemon.send(connect(id, alice.user()));
         assertEquals(id, aliceDaemon.expect(BodyCase.CONNECT_REQUEST).getConnectRequest().getConnectionId());
-        carolDaemon.send(connect(connectionId(), alice.user()));
+        carolDaemon.send(connect(TestNodes.connectionId(), alice.user()));
         assertEquals(Status.UNKNOWN_USER, carolDaemon.expect(BodyCase.CONNECT_RESULT).getConnectResult().getStatus());
         assertEquals(3L, node.stats().get("logins.ok"));
     }
@@ -258,11 +249,6 @@ class ChunkedFriendsListTest {
                 .setOffer(ByteString.copyFromUtf8("offer"))).build();
     }
 
-    private static ByteString connectionId() {
-        byte[] id = new byte[16];
-        RANDOM.nextBytes(id);
-        return ByteString.copyFrom(id);
-    }
 
     /** {@code pk:} and {@code i} padded with zeros to 57 digits. */
     static String sixtyCharacterId(int i) {

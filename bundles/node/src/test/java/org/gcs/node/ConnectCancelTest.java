@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.ByteString;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
-import org.gcs.api.auth.AuthProvider;
 import org.gcs.api.auth.UserCredential;
 import org.gcs.api.wire.NodeWire.ChannelType;
 import org.gcs.api.wire.NodeWire.Connect;
@@ -15,9 +13,7 @@ import org.gcs.api.wire.NodeWire.ConnectCancel;
 import org.gcs.api.wire.NodeWire.NodeFrame;
 import org.gcs.api.wire.NodeWire.NodeFrame.BodyCase;
 import org.gcs.api.wire.NodeWire.Signal;
-import org.gcs.auth.pubkey.PubkeyAuthProvider;
 import org.gcs.auth.pubkey.PubkeyCredentialStore;
-import org.gcs.routing.central.CentralRouter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,18 +27,12 @@ class ConnectCancelTest {
         PubkeyCredentialStore store = new PubkeyCredentialStore();
         UserCredential alice = store.loadOrCreate(tmp.resolve("alice.key"), null);
         UserCredential bob = store.loadOrCreate(tmp.resolve("bob.key"), null);
-        GcsNode node = new GcsNode();
-        node.setRouter(new CentralRouter());
-        node.addAuthProvider(new PubkeyAuthProvider(), Map.of(AuthProvider.SCHEME_PROPERTY, "pk", "service.id", 1L));
-        node.setIdentity(org.gcs.node.state.StoredNodeIdentity.loadOrCreate(tmp.resolve("node")));
-        node.activate(TestConfigs.ephemeral(tmp.resolve("node"), Map.of()));
+        GcsNode node = TestNodes.central(tmp.resolve("node"), Map.of());
         try (TestDaemon alices = TestDaemon.connect(node.tlsPort(), node.nodeId());
              TestDaemon bobs = TestDaemon.connect(node.tlsPort(), node.nodeId())) {
             alices.loginOk(alice, "laptop", List.of(bob.user().toString()));
             bobs.loginOk(bob, "phone", List.of(alice.user().toString()));
-            byte[] raw = new byte[16];
-            new SecureRandom().nextBytes(raw);
-            ByteString id = ByteString.copyFrom(raw);
+            ByteString id = TestNodes.connectionId();
             alices.send(NodeFrame.newBuilder().setConnect(Connect.newBuilder().setConnectionId(id)
                     .setCalleeUser(bob.user().toString()).setCalleeDevice("phone").setCalleeApp("chat")
                     .setCallerApp("chat").setType(ChannelType.DATA).setOffer(ByteString.copyFromUtf8("offer"))).build());

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.gcs.api.DeviceId;
 import org.gcs.api.UserId;
-import org.gcs.api.auth.AuthProvider;
 import org.gcs.api.auth.UserCredential;
 import org.gcs.api.routing.NodeAddress;
 import org.gcs.api.transport.P2PTransport;
@@ -22,12 +21,10 @@ import org.gcs.api.wire.NodeWire.DevicesQuery;
 import org.gcs.api.wire.NodeWire.NodeFrame;
 import org.gcs.api.wire.NodeWire.NodeFrame.BodyCase;
 import org.gcs.api.wire.NodeWire.Status;
-import org.gcs.auth.pubkey.PubkeyAuthProvider;
 import org.gcs.auth.pubkey.PubkeyCredentialStore;
 import org.gcs.daemon.core.Daemon;
 import org.gcs.daemon.core.DaemonSettings;
 import org.gcs.daemon.core.DaemonSettings.Privacy;
-import org.gcs.routing.central.CentralRouter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,11 +60,7 @@ class DaemonWithManyFriendsTest {
         carol = store.loadOrCreate(tmp.resolve("carol.key"), null);
         dave = store.loadOrCreate(tmp.resolve("dave.key"), null);
         Path stateDir = tmp.resolve("node");
-        node = new GcsNode();
-        node.setRouter(new CentralRouter());
-        node.addAuthProvider(new PubkeyAuthProvider(), Map.of(AuthProvider.SCHEME_PROPERTY, "pk", "service.id", 1L));
-        node.setIdentity(org.gcs.node.state.StoredNodeIdentity.loadOrCreate(stateDir));
-        node.activate(TestConfigs.ephemeral(stateDir, Map.of()));
+        node = TestNodes.central(stateDir, Map.of());
     }
 
     @AfterEach

@@ -6,14 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.gcs.api.auth.AuthProvider;
 import org.gcs.api.auth.UserCredential;
 import org.gcs.api.wire.NodeWire.IceServer;
 import org.gcs.api.wire.NodeWire.NodeFrame;
 import org.gcs.api.wire.NodeWire.NodeFrame.BodyCase;
-import org.gcs.auth.pubkey.PubkeyAuthProvider;
 import org.gcs.auth.pubkey.PubkeyCredentialStore;
-import org.gcs.routing.central.CentralRouter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,13 +25,8 @@ class IceServerRenewalTest {
     @Test
     void aLoggedInDaemonGetsFreshTurnCredentialsBeforeTheOldOnesExpire() throws Exception {
         UserCredential alice = new PubkeyCredentialStore().loadOrCreate(tmp.resolve("alice.key"), null);
-        GcsNode node = new GcsNode();
-        node.setRouter(new CentralRouter());
-        node.addAuthProvider(new PubkeyAuthProvider(), Map.of(AuthProvider.SCHEME_PROPERTY, "pk", "service.id", 1L));
-        Path state = tmp.resolve("node");
-        node.setIdentity(org.gcs.node.state.StoredNodeIdentity.loadOrCreate(state));
-        node.activate(TestConfigs.ephemeral(state, Map.of("turn_servers", new String[] {"203.0.113.20:3478"},
-                "turn_secret", "s3cret", "turn_ttl_seconds", 4)));
+        GcsNode node = TestNodes.central(tmp.resolve("node"), Map.of("turn_servers",
+                new String[] {"203.0.113.20:3478"}, "turn_secret", "s3cret", "turn_ttl_seconds", 4));
         try (TestDaemon daemon = TestDaemon.connect(node.tlsPort(), node.nodeId())) {
             long welcomeExpiry = expiry(daemon.loginOk(alice, "laptop", List.of()).getWelcome().getIceServersList());
 

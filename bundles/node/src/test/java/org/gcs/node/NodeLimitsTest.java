@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.gcs.api.UserId;
-import org.gcs.api.auth.AuthProvider;
 import org.gcs.api.auth.UserCredential;
 import org.gcs.api.wire.NodeWire.ChannelType;
 import org.gcs.api.wire.NodeWire.Connect;
@@ -23,9 +21,7 @@ import org.gcs.api.wire.NodeWire.NodeFrame;
 import org.gcs.api.wire.NodeWire.NodeFrame.BodyCase;
 import org.gcs.api.wire.NodeWire.Ping;
 import org.gcs.api.wire.NodeWire.Status;
-import org.gcs.auth.pubkey.PubkeyAuthProvider;
 import org.gcs.auth.pubkey.PubkeyCredentialStore;
-import org.gcs.routing.central.CentralRouter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  * per session, and a daemon that asks and never reads. Real node, real TLS, the central router.
  */
 class NodeLimitsTest {
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     @TempDir
     Path tmp;
@@ -53,11 +48,7 @@ class NodeLimitsTest {
         bob = store.loadOrCreate(tmp.resolve("bob.key"), null);
         carol = store.loadOrCreate(tmp.resolve("carol.key"), null);
         Path stateDir = tmp.resolve("node");
-        node = new GcsNode();
-        node.setRouter(new CentralRouter());
-        node.addAuthProvider(new PubkeyAuthProvider(), Map.of(AuthProvider.SCHEME_PROPERTY, "pk", "service.id", 1L));
-        node.setIdentity(org.gcs.node.state.StoredNodeIdentity.loadOrCreate(stateDir));
-        node.activate(TestConfigs.ephemeral(stateDir, limits));
+        node = TestNodes.central(stateDir, limits);
     }
 
     @AfterEach
@@ -81,7 +72,7 @@ class NodeLimitsTest {
         carols.loginOk(carol, "desk", List.of());
 
         for (int i = 0; i < 8; i++) {
-            alices.send(connect(connectionId(), bob.user()));
+            alices.send(connect(TestNodes.connectionId(), bob.user()));
         }
         for (int i = 0; i < 5; i++) {
             bobs.expect(BodyCase.CONNECT_REQUEST);
@@ -91,7 +82,7 @@ class NodeLimitsTest {
             assertEquals(Status.LIMITED, limited.getStatus());
             assertTrue(limited.getMessage().contains("connect rate"), limited.getMessage());
         }
-        carols.send(connect(connectionId(), bob.user()));
+        carols.send(connect(TestNodes.connectionId(), bob.user()));
         assertEquals(carol.user().toString(), bobs.expect(BodyCase.CONNECT_REQUEST).getConnectRequest().getCallerUser(),
                 "another user's connect goes through");
         assertEquals(3L, node.stats().get("limits.hit"));
@@ -105,12 +96,12 @@ class NodeLimitsTest {
         TestDaemon alices = daemon();
         alices.loginOk(alice, "laptop", List.of());
 
-        ByteString first = connectionId();
+        ByteString first = TestNodes.connectionId();
         alices.send(connect(first, bob.user()));
-        alices.send(connect(connectionId(), bob.user()));
+        alices.send(connect(TestNodes.connectionId(), bob.user()));
         bobs.expect(BodyCase.CONNECT_REQUEST);
         bobs.expect(BodyCase.CONNECT_REQUEST);
-        alices.send(connect(connectionId(), bob.user()));
+        alices.send(connect(TestNodes.connectionId(), bob.user()));
         ConnectResult third = alices.expect(BodyCase.CONNECT_RESULT).getConnectResult();
         assertEquals(Status.LIMITED, third.getStatus());
         assertTrue(third.getMessage().contains("in flight"), third.getMessage());
@@ -118,7 +109,7 @@ class NodeLimitsTest {
         bobs.send(NodeFrame.newBuilder().setConnectResponse(ConnectResponse.newBuilder()
                 .setConnectionId(first).setStatus(Status.ACCEPTED)).build());
         assertEquals(Status.ACCEPTED, alices.expect(BodyCase.CONNECT_RESULT).getConnectResult().getStatus());
-        alices.send(connect(connectionId(), bob.user()));
+        alices.send(connect(TestNodes.connectionId(), bob.user()));
         bobs.expect(BodyCase.CONNECT_REQUEST); // the accepted connect no longer counts as in flight
         assertEquals(BodyCase.PONG, alices.pingBarrier(1).getBodyCase(), "no LIMITED result came instead");
     }
@@ -241,9 +232,4 @@ class NodeLimitsTest {
                 .setOffer(ByteString.copyFromUtf8("offer"))).build();
     }
 
-    private static ByteString connectionId() {
-        byte[] id = new byte[16];
-        RANDOM.nextBytes(id);
-        return ByteString.copyFrom(id);
-    }
 }
