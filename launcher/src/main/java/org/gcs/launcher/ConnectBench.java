@@ -47,14 +47,12 @@ public final class ConnectBench {
         List<Result> results = new ArrayList<>();
         try (LocalCluster cluster = new LocalCluster(workDir, LocalCluster.findAssembly(), null)) {
             // the bench is one user making hundreds of connects at once: lift the per-user limits a real node keeps
-            NodeProcess node = cluster.startCentral(List.of(), Map.of(
+            LocalCluster.AliceAndBob pair = cluster.startAliceAndBob(Map.of(
                     "limit.connects.burst", "100000", "limit.connects.per.second", "100000",
                     "limit.connects.in.flight.per.user", "100000", "limit.connects.in.flight.per.device", "100000",
                     "limit.frames.burst", "1000000", "limit.frames.per.second", "1000000"));
-            DaemonProcess alice = cluster.startDaemon("alice", "laptop", node, "upload");
-            DaemonProcess bob = cluster.startDaemon("bob", "phone", node, "upload");
-            alice.writeFriends(Map.of(bob.userId(), "Bob"));
-            bob.writeFriends(Map.of(alice.userId(), "Alice"));
+            DaemonProcess alice = pair.alice();
+            DaemonProcess bob = pair.bob();
             UserId bobId = UserId.parse(bob.userId());
             ConcurrentLinkedQueue<PeerConnection> accepted = new ConcurrentLinkedQueue<>();
             ClientOptions options = ClientOptions.defaults().withMaxPending(4096)

@@ -211,6 +211,20 @@ public final class LocalCluster implements AutoCloseable {
         return RoleProcess.java(args);
     }
 
+    /** A central node with Alice's laptop and Bob's phone logged in, friends of each other (mode upload). */
+    public record AliceAndBob(NodeProcess node, DaemonProcess alice, DaemonProcess bob) {
+    }
+
+    /** Starts {@link AliceAndBob} on a central node configured with {@code nodeConfig} (limits a bench lifts). */
+    public AliceAndBob startAliceAndBob(Map<String, String> nodeConfig) throws IOException, InterruptedException {
+        NodeProcess node = startCentral(List.of(), nodeConfig);
+        DaemonProcess alice = startDaemon("alice", "laptop", node, "upload");
+        DaemonProcess bob = startDaemon("bob", "phone", node, "upload");
+        alice.writeFriends(Map.of(bob.userId(), "Bob"));
+        bob.writeFriends(Map.of(alice.userId(), "Alice"));
+        return new AliceAndBob(node, alice, bob);
+    }
+
     /**
      * Starts a daemon for a new user (her key is created on first start) on {@code device}, logging in to {@code node}.
      *

@@ -10,7 +10,9 @@ import java.util.Arrays;
  * {@code distbench [sizes [users [connects [kills]]]]} compares the central role with Kademlia deployments of the
  * given sizes (default 3,20; 9 users; 30 connects; 10 kills), see {@link DistributedBench};
  * {@code authbench [pairs [quiet-ms]]} compares sequential connects with and without mutual authentication (default 200
- * pairs, 500 ms between one connect's close and the next).
+ * pairs, 500 ms between one connect's close and the next);
+ * {@code soak [minutes [parallel [sample-seconds]]]} connects over and over and samples the processes' descriptors,
+ * threads and memory (default 10 minutes, 5 at a time, every 60 s), see {@link SoakBench}.
  */
 public final class Main {
     private Main() {
@@ -46,9 +48,18 @@ public final class Main {
                 System.out.print(DistributedBench.markdown(results));
                 status = results.stream().allMatch(r -> r.sequential().failed() == 0) ? 0 : 1;
             }
+            case "soak" -> {
+                int minutes = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+                int parallel = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+                int sampleSeconds = args.length > 3 ? Integer.parseInt(args[3]) : 60;
+                var samples = new SoakBench(Path.of("run/soak"), System.out).run(minutes, parallel, sampleSeconds);
+                System.out.println();
+                System.out.print(SoakBench.markdown(samples));
+                status = samples.isEmpty() || samples.get(samples.size() - 1).failed() > 0 ? 1 : 0;
+            }
             default -> {
                 System.err.println("usage: gcs-launcher demo [--distributed] [workdir] | bench [N ...] | authbench [pairs [quiet-ms]]"
-                        + " | distbench [sizes [users [connects [kills]]]]");
+                        + " | distbench [sizes [users [connects [kills]]]] | soak [minutes [parallel [sample-seconds]]]");
                 status = 2;
             }
         }

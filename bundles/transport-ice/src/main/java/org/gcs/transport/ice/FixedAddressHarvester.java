@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import org.ice4j.Transport;
+import org.ice4j.TransportAddress;
 import org.ice4j.ice.Candidate;
 import org.ice4j.ice.Component;
 import org.ice4j.ice.HostCandidate;
@@ -16,7 +17,6 @@ import org.ice4j.ice.LocalCandidate;
 import org.ice4j.ice.harvest.AbstractCandidateHarvester;
 import org.ice4j.socket.IceSocketWrapper;
 import org.ice4j.socket.IceUdpSocketWrapper;
-import org.ice4j.socket.MultiplexingDatagramSocket;
 
 /**
  * The host harvester of every session: binds one UDP socket per local IP, either the configured {@code host_addresses}
@@ -49,10 +49,25 @@ final class FixedAddressHarvester extends AbstractCandidateHarvester {
         return true;
     }
 
-    /** A host candidate whose socket this harvester bound (and nobody but {@link SelectedPairPath} reads). */
+    /**
+     * A host candidate whose socket this harvester bound: {@link SelectedPairPath} reads it, and ice4j's STUN stack reads
+     * it through {@link StunDemuxSocket#stunView}s, which hold no descriptor of their own.
+     */
     static class OwnHostCandidate extends HostCandidate {
-        OwnHostCandidate(IceSocketWrapper socket, Component component) {
-            super(socket, component, Transport.UDP);
+        private final StunDemuxSocket socket;
+
+        OwnHostCandidate(StunDemuxSocket socket, Component component) {
+            super(new IceUdpSocketWrapper(socket), component, Transport.UDP);
+            this.socket = socket;
+        }
+
+        @Override
+        public IceSocketWrapper getStunSocket(TransportAddress serverAddress) {
+            try {
+                return new IceUdpSocketWrapper(socket.stunView(StunDemuxSocket.server(serverAddress)));
+            } catch (SocketException e) {
+                throw new IllegalStateException("no STUN socket on a closed host candidate " + getTransportAddress(), e);
+            }
         }
     }
 
@@ -81,15 +96,14 @@ final class FixedAddressHarvester extends AbstractCandidateHarvester {
         List<LocalCandidate> out = new ArrayList<>();
         for (InetAddress address : addresses.isEmpty() ? interfaceAddresses() : addresses) {
             try {
-                MultiplexingDatagramSocket socket = bind(address);
+                StunDemuxSocket socket = bind(address);
                 // as large as the kernel allows (net.core.rmem_max): a burst of QUIC packets must not overflow it
                 socket.setReceiveBufferSize(SOCKET_BUFFER_BYTES);
                 socket.setSendBufferSize(SOCKET_BUFFER_BYTES);
-                IceSocketWrapper wrapper = new IceUdpSocketWrapper(socket);
-                HostCandidate candidate = pairable ? new OwnHostCandidate(wrapper, component)
-                        : new UnpairedHostCandidate(wrapper, component);
+                HostCandidate candidate = pairable ? new OwnHostCandidate(socket, component)
+                        : new UnpairedHostCandidate(socket, component);
                 if (!component.addLocalCandidate(candidate)) {
-                    wrapper.close();
+                    socket.close();
                     continue;
                 }
                 candidate.getStunStack().addSocket(candidate.getStunSocket(null));
@@ -104,7 +118,7 @@ final class FixedAddressHarvester extends AbstractCandidateHarvester {
 
     /** A host candidate that pairs with nothing (relay_only). */
     private static final class UnpairedHostCandidate extends OwnHostCandidate {
-        UnpairedHostCandidate(IceSocketWrapper socket, Component component) {
+        UnpairedHostCandidate(StunDemuxSocket socket, Component component) {
             super(socket, component);
         }
 
@@ -114,15 +128,15 @@ final class FixedAddressHarvester extends AbstractCandidateHarvester {
         }
     }
 
-    private MultiplexingDatagramSocket bind(InetAddress address) throws SocketException {
+    private StunDemuxSocket bind(InetAddress address) throws SocketException {
         if (portMin == 0 && portMax == 0) {
-            return new MultiplexingDatagramSocket(0, address);
+            return new StunDemuxSocket(0, address);
         }
         SocketException last = null;
         // bounded: at most portMax - portMin + 1 attempts
         for (int port = portMin; port <= portMax; port++) {
             try {
-                return new MultiplexingDatagramSocket(port, address);
+                return new StunDemuxSocket(port, address);
             } catch (SocketException e) {
                 last = e;
             }

@@ -57,7 +57,7 @@ import org.ice4j.ice.harvest.StunCandidateHarvester;
  * <li>other local candidates (STUN server-reflexive, TURN relayed) are gathered in the background and trickled
  * through {@code signalOut}, ending with end-of-candidates;</li>
  * <li>connectivity checks start once the peer's description (or a trickled candidate) gave a remote candidate, without
- * waiting for local gathering; late remote candidates are paired by ice4j, late local ones by {@code pairLateLocal};
+ * waiting for local gathering; late remote candidates are paired by ice4j, late local ones by {@link CheckListRules#pairLateLocal};
  * the controlling side nominates (direct pairs first, relayed ones after {@code relay_nomination_delay_ms}); both
  * ends build their QUIC endpoint from the moment they know the peer's fingerprint, and the caller's server listens;</li>
  * <li>ICE completed: the callee's QUIC client connects over the selected pair; once the handshake (and for DATA the
@@ -69,7 +69,6 @@ import org.ice4j.ice.harvest.StunCandidateHarvester;
 final class IceSession implements PeerSession {
     private static final Logger LOG = Logger.getLogger(IceSession.class.getName());
     private static final AtomicLong IDS = new AtomicLong();
-    private static final byte[] BINDING_LABEL = "GCS ICE/QUIC channel binding v1".getBytes(StandardCharsets.US_ASCII);
 
     private final IceTransport transport;
     private final TransportSettings settings;
@@ -86,6 +85,8 @@ final class IceSession implements PeerSession {
     private final ScheduledFuture<?> timeout;
     private volatile String stage = "gathering local candidates";
     private final long createdNanos = System.nanoTime();
+    /** This session's TURN harvesters, whose allocations are deleted before the agent is freed. */
+    private final List<TurnHarvester> turnHarvesters = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     // Serial-executor state
     private Agent agent;
@@ -175,7 +176,9 @@ final class IceSession implements PeerSession {
                     settings.portMax(), !settings.relayOnly()));
             for (IceServer server : options.iceServers()) {
                 if (server.kind() == IceServer.Kind.TURN) {
-                    a.addCandidateHarvester(new TurnHarvester(server, settings.turnRefreshMax(), transport.timer()));
+                    TurnHarvester turn = new TurnHarvester(server, settings.turnRefreshMax(), transport.timer());
+                    turnHarvesters.add(turn);
+                    a.addCandidateHarvester(turn);
                 } else if (!settings.relayOnly()) {
                     a.addCandidateHarvester(new StunCandidateHarvester(
                             new TransportAddress(server.host(), server.port(), Transport.UDP)));
@@ -247,7 +250,7 @@ final class IceSession implements PeerSession {
                 pairableLocal = true;
             }
             if (checksStarted) {
-                pairLateLocal(c);
+                CheckListRules.pairLateLocal(component, c, settings.relayPrivateHosts(), name);
             }
         }
         maybeStartChecks();
@@ -258,70 +261,7 @@ final class IceSession implements PeerSession {
         if (settings.relayOnly() && c.getType() != CandidateType.RELAYED_CANDIDATE) {
             return null;
         }
-        return toInfo(c);
-    }
-
-    /**
-     * ice4j pairs a trickled remote candidate with the local candidates of that moment, but never pairs a local
-     * candidate found after the checks started: this does, with every remote candidate known now. Server-reflexive
-     * candidates are skipped (their base, a host candidate, is paired already: RFC 8445 6.1.2.4).
-     */
-    private void pairLateLocal(LocalCandidate c) {
-        if (c.getType() == CandidateType.SERVER_REFLEXIVE_CANDIDATE || c.getType() == CandidateType.STUN_CANDIDATE) {
-            return;
-        }
-        CheckList list = component.getParentStream().getCheckList();
-        if (list.getState() != CheckListState.RUNNING) {
-            return;
-        }
-        for (RemoteCandidate r : component.getRemoteCandidates()) {
-            if (!c.canReach(r) || r.getTransportAddress().getPort() == 0 || list.findPairMatching(c, r) != null
-                    || relayToPrivateHost(c, r)) {
-                continue;
-            }
-            CandidatePair pair = new CandidatePair(c, r);
-            synchronized (list) {
-                list.add(pair);
-            }
-            pair.setStateWaiting();
-            LOG.fine(() -> name + ": paired late local candidate " + pair.toShortString());
-        }
-    }
-
-    /**
-     * A relayed local candidate paired with a peer's host candidate on a private, link-local or loopback address: the
-     * TURN server would have to reach into the peer's private network, which TURN operators deny (coturn
-     * {@code denied-peer-ip}); every check would cost refused permission requests at the relay. Such pairs are not
-     * checked unless {@code relay.private.hosts} is set.
-     */
-    private boolean relayToPrivateHost(LocalCandidate c, RemoteCandidate r) {
-        if (settings.relayPrivateHosts() || c.getType() != CandidateType.RELAYED_CANDIDATE
-                || r.getType() != CandidateType.HOST_CANDIDATE) {
-            return false;
-        }
-        java.net.InetAddress a = r.getTransportAddress().getAddress();
-        return a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isLoopbackAddress() || isUniqueLocal(a);
-    }
-
-    private static boolean isUniqueLocal(java.net.InetAddress a) {
-        return a instanceof java.net.Inet6Address && (a.getAddress()[0] & 0xfe) == 0xfc;
-    }
-
-    /**
-     * ice4j pairs every local candidate with every remote one when the checks start and when a remote candidate comes
-     * late: fail, before they are checked, the relay pairs {@link #relayToPrivateHost} rules out.
-     */
-    private void dropRelayPairsToPrivateHosts() {
-        CheckList list = component.getParentStream().getCheckList();
-        synchronized (list) {
-            for (CandidatePair pair : list) {
-                if (pair.getState() != CandidatePairState.IN_PROGRESS && pair.getState() != CandidatePairState.SUCCEEDED
-                        && pair.getState() != CandidatePairState.FAILED
-                        && relayToPrivateHost(pair.getLocalCandidate(), pair.getRemoteCandidate())) {
-                    pair.setStateFailed();
-                }
-            }
-        }
+        return CandidateMapping.toInfo(c);
     }
 
     private void emit(Signal s) {
@@ -378,13 +318,13 @@ final class IceSession implements PeerSession {
         if (component.getRemoteCandidateCount() >= 2 * WireCodec.MAX_CANDIDATES) {
             return;
         }
-        RemoteCandidate rc = toRemote(c);
+        RemoteCandidate rc = CandidateMapping.toRemote(component, c);
         if (checksStarted) {
             // ice4j's half-done trickle: pairs the late candidate with the local candidates of this moment; local
-            // candidates found later are paired by pairLateLocal
+            // candidates found later are paired by CheckListRules.pairLateLocal
             component.addUpdateRemoteCandidates(rc);
             component.updateRemoteCandidates();
-            dropRelayPairsToPrivateHosts();
+            CheckListRules.dropRelayPairsToPrivateHosts(component, settings.relayPrivateHosts());
         } else {
             component.addRemoteCandidate(rc);
         }
@@ -411,7 +351,7 @@ final class IceSession implements PeerSession {
         checksStarted = true;
         LOG.fine(() -> name + ": checks start after " + elapsed());
         agent.startConnectivityEstablishment();
-        dropRelayPairsToPrivateHosts();
+        CheckListRules.dropRelayPairsToPrivateHosts(component, settings.relayPrivateHosts());
     }
 
     // ---- nomination and failure (serial executor) ----------------------------------------------------------------
@@ -554,7 +494,7 @@ final class IceSession implements PeerSession {
         selectedPair = pair.getLocalCandidate().getTransportAddress() + " (" + pair.getLocalCandidate().getType()
                 + ") -> " + pair.getRemoteCandidate().getTransportAddress() + " (" + pair.getRemoteCandidate().getType()
                 + ")";
-        pathKind = pathKindOf(pair.getLocalCandidate().getType(), pair.getRemoteCandidate().getType());
+        pathKind = CandidateMapping.pathKindOf(pair.getLocalCandidate().getType(), pair.getRemoteCandidate().getType());
         if (path != null) {
             path.select(pair); // the QUIC endpoint (built or being built since the remote description) uses it
         }
@@ -657,7 +597,9 @@ final class IceSession implements PeerSession {
         if (!quicReady || !iceCompleted || channel.isDone()) {
             return;
         }
-        P2PChannel ch = quic.channel(pathKind, channelBinding());
+        Description controlling = options.role() == Role.CONTROLLING ? local : remote;
+        Description controlled = options.role() == Role.CONTROLLING ? remote : local;
+        P2PChannel ch = quic.channel(pathKind, ChannelBinding.of(controlling, controlled));
         handedOver = true;
         if (channel.complete(ch)) {
             timeout.cancel(false);
@@ -712,6 +654,7 @@ final class IceSession implements PeerSession {
         }
         Runnable free = () -> {
             try {
+                turnHarvesters.forEach(TurnHarvester::deleteAllocations);
                 a.free();
             } catch (RuntimeException e) {
                 LOG.log(Level.FINE, name + ": agent.free failed", e);
@@ -729,91 +672,6 @@ final class IceSession implements PeerSession {
     /** Completes once the agent (and with it every ICE socket) is freed. */
     CompletableFuture<Void> released() {
         return released;
-    }
-
-    // ---- conversions -----------------------------------------------------------------------------------------------
-
-    private byte[] channelBinding() {
-        Description controlling = options.role() == Role.CONTROLLING ? local : remote;
-        Description controlled = options.role() == Role.CONTROLLING ? remote : local;
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(BINDING_LABEL);
-            for (byte[] part : new byte[][] {controlling.fingerprint(), controlled.fingerprint(),
-                    controlling.ufrag().getBytes(StandardCharsets.US_ASCII),
-                    controlled.ufrag().getBytes(StandardCharsets.US_ASCII)}) {
-                md.update(ByteBuffer.allocate(4).putInt(part.length).array());
-                md.update(part);
-            }
-            return md.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * The path of a selected pair: the most indirect of its local and remote candidate types, in the order HOST &lt;
-     * SERVER_REFLEXIVE &lt; PEER_REFLEXIVE &lt; RELAYED ({@link PathKind}'s declaration order). A NATed host that
-     * reaches a server-reflexive remote by hole punching reports SERVER_REFLEXIVE, not HOST; a pair with a relayed
-     * candidate on either end reports RELAYED.
-     */
-    static PathKind pathKindOf(CandidateType local, CandidateType remote) {
-        PathKind a = pathKindOf(local);
-        PathKind b = pathKindOf(remote);
-        return a.compareTo(b) >= 0 ? a : b;
-    }
-
-    static PathKind pathKindOf(CandidateType type) {
-        if (type == CandidateType.SERVER_REFLEXIVE_CANDIDATE || type == CandidateType.STUN_CANDIDATE) {
-            return PathKind.SERVER_REFLEXIVE;
-        }
-        if (type == CandidateType.PEER_REFLEXIVE_CANDIDATE) {
-            return PathKind.PEER_REFLEXIVE;
-        }
-        if (type == CandidateType.RELAYED_CANDIDATE) {
-            return PathKind.RELAYED;
-        }
-        return PathKind.HOST;
-    }
-
-    private static CandidateInfo toInfo(LocalCandidate c) {
-        if (c.getTransport() != Transport.UDP) {
-            return null;
-        }
-        CandidateInfo.Type type = switch (pathKindOf(c.getType())) {
-            case HOST -> CandidateInfo.Type.HOST;
-            case SERVER_REFLEXIVE -> CandidateInfo.Type.SERVER_REFLEXIVE;
-            case PEER_REFLEXIVE -> CandidateInfo.Type.PEER_REFLEXIVE;
-            case RELAYED -> CandidateInfo.Type.RELAYED;
-        };
-        TransportAddress addr = c.getTransportAddress();
-        TransportAddress rel = c.getRelatedAddress();
-        String foundation = c.getFoundation();
-        if (foundation == null || foundation.isEmpty() || foundation.length() > WireCodec.MAX_FOUNDATION) {
-            foundation = Integer.toString(Math.abs(addr.hashCode() % 100000));
-        }
-        try {
-            return new CandidateInfo(foundation, c.getPriority(), type, addr.getAddress(), addr.getPort(),
-                    rel == null || type == CandidateInfo.Type.HOST ? null : rel.getAddress(),
-                    rel == null || type == CandidateInfo.Type.HOST ? 0 : rel.getPort());
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    private RemoteCandidate toRemote(CandidateInfo c) {
-        CandidateType type = switch (c.type()) {
-            case HOST -> CandidateType.HOST_CANDIDATE;
-            case SERVER_REFLEXIVE -> CandidateType.SERVER_REFLEXIVE_CANDIDATE;
-            case PEER_REFLEXIVE -> CandidateType.PEER_REFLEXIVE_CANDIDATE;
-            case RELAYED -> CandidateType.RELAYED_CANDIDATE;
-        };
-        RemoteCandidate related = null;
-        if (c.relatedAddress() != null) {
-            related = component.findRemoteCandidate(new TransportAddress(c.relatedAddress(), c.relatedPort(), Transport.UDP));
-        }
-        return new RemoteCandidate(new TransportAddress(c.address(), c.port(), Transport.UDP), component, type,
-                c.foundation(), c.priority(), related);
     }
 
     @Override

@@ -1,5 +1,8 @@
 package org.gcs.transport.ice;
 
+import java.net.SocketException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -13,11 +16,16 @@ import org.ice4j.TransportAddress;
 import org.ice4j.attribute.Attribute;
 import org.ice4j.attribute.LifetimeAttribute;
 import org.ice4j.ice.HostCandidate;
+import org.ice4j.ice.RelayedCandidate;
 import org.ice4j.ice.harvest.TurnCandidateHarvest;
 import org.ice4j.ice.harvest.TurnCandidateHarvester;
+import org.ice4j.message.MessageFactory;
 import org.ice4j.message.Request;
 import org.ice4j.message.Response;
 import org.ice4j.security.LongTermCredential;
+import org.ice4j.socket.IceSocketWrapper;
+import org.ice4j.socket.IceUdpSocketWrapper;
+import org.ice4j.socket.RelayedCandidateDatagramSocket;
 import org.ice4j.stack.TransactionID;
 
 /**
@@ -40,6 +48,7 @@ final class TurnHarvester extends TurnCandidateHarvester {
 
     private final long refreshMaxMillis;
     private final ScheduledExecutorService timer;
+    private final List<RefreshingHarvest> harvests = new CopyOnWriteArrayList<>();
 
     /**
      * @param refreshMax longest period between refreshes, whatever the server's LIFETIME; zero: no such bound
@@ -64,7 +73,22 @@ final class TurnHarvester extends TurnCandidateHarvester {
 
     @Override
     protected TurnCandidateHarvest createHarvest(HostCandidate hostCandidate) {
-        return new RefreshingHarvest(this, hostCandidate);
+        RefreshingHarvest h = new RefreshingHarvest(this, hostCandidate);
+        harvests.add(h);
+        return h;
+    }
+
+    /**
+     * Deletes every allocation of this harvester at the TURN server (a Refresh with lifetime 0, sent now) and stops the
+     * refreshes. Call it before the agent is freed: {@code Agent.free()} shuts the STUN stack down before it frees the
+     * relayed candidates, so ice4j's own delete finds no socket to send through and the allocation (its relay port, its
+     * quota) would stay on the server for its whole lifetime, 600 s on coturn.
+     */
+    void deleteAllocations() {
+        for (RefreshingHarvest h : harvests) {
+            h.deleteAllocation();
+        }
+        harvests.clear();
     }
 
     /** One allocation (per host candidate) whose refreshes this class schedules. */
@@ -73,9 +97,50 @@ final class TurnHarvester extends TurnCandidateHarvester {
         private ScheduledFuture<?> next;
         private long period;
         private boolean closed;
+        private boolean allocated;
+        private boolean deleted;
 
         RefreshingHarvest(TurnCandidateHarvester harvester, HostCandidate hostCandidate) {
             super(harvester, hostCandidate);
+        }
+
+        /** A relayed candidate whose sockets hold no descriptor beyond the TURN socket's own ({@link StunDemuxSocket}). */
+        @Override
+        protected RelayedCandidate createRelayedCandidate(TransportAddress transportAddress, TransportAddress mapped) {
+            return new OwnRelayedCandidate(transportAddress, this, mapped);
+        }
+
+        /** Sends the Refresh with lifetime 0 once, while the STUN stack still runs; stops the refreshes. */
+        void deleteAllocation() {
+            synchronized (lock) {
+                if (deleted) {
+                    return;
+                }
+                deleted = true;
+                closed = true;
+                if (next != null) {
+                    next.cancel(false);
+                }
+                if (!allocated) {
+                    return;
+                }
+            }
+            try {
+                sendRequest(MessageFactory.createRefreshRequest(0), false, null);
+            } catch (StunException | RuntimeException e) {
+                LOG.log(Level.FINE, "TURN allocation delete failed to send", e);
+            }
+        }
+
+        /** ice4j's delete at free time, which its stopped STUN stack cannot send: skipped once ours went. */
+        @Override
+        public void close(RelayedCandidateDatagramSocket socket) {
+            synchronized (lock) {
+                if (deleted) {
+                    return;
+                }
+            }
+            super.close(socket);
         }
 
         /** ice4j's keep-alive thread would wait forever: never start it. */
@@ -92,6 +157,11 @@ final class TurnHarvester extends TurnCandidateHarvester {
             }
             Attribute a = response.getAttribute(Attribute.LIFETIME);
             int lifetime = a instanceof LifetimeAttribute l ? l.getLifetime() : (type == ALLOCATE_RESPONSE ? 600 : -1);
+            if (type == ALLOCATE_RESPONSE) {
+                synchronized (lock) {
+                    allocated = true;
+                }
+            }
             if (lifetime > 0) {
                 schedule(refreshAfterMillis(lifetime, refreshMaxMillis), true);
             }
@@ -141,6 +211,39 @@ final class TurnHarvester extends TurnCandidateHarvester {
                 }
             }
             super.close();
+        }
+    }
+
+    /** ice4j's relayed candidate, with its TURN socket behind a {@link StunDemuxSocket}. */
+    private static final class OwnRelayedCandidate extends RelayedCandidate {
+        private final TurnCandidateHarvest harvest;
+        private IceSocketWrapper socket;
+
+        OwnRelayedCandidate(TransportAddress address, TurnCandidateHarvest harvest, TransportAddress mapped) {
+            super(address, harvest, mapped);
+            this.harvest = harvest;
+        }
+
+        @Override
+        public synchronized IceSocketWrapper getCandidateIceSocketWrapper() {
+            if (socket == null) {
+                try {
+                    socket = new IceUdpSocketWrapper(new StunDemuxSocket(new RelayedCandidateDatagramSocket(this, harvest)));
+                } catch (SocketException e) {
+                    throw new IllegalStateException("cannot open the relayed socket of " + getTransportAddress(), e);
+                }
+            }
+            return socket;
+        }
+
+        @Override
+        public IceSocketWrapper getStunSocket(TransportAddress serverAddress) {
+            try {
+                return new IceUdpSocketWrapper(((StunDemuxSocket) getCandidateIceSocketWrapper().getUDPSocket())
+                        .stunView(StunDemuxSocket.server(serverAddress)));
+            } catch (SocketException e) {
+                throw new IllegalStateException("no STUN socket on a closed relayed candidate " + getTransportAddress(), e);
+            }
         }
     }
 

@@ -220,14 +220,14 @@ class IceTransportTest extends P2PTransportContract {
         org.ice4j.ice.CandidateType srflx = org.ice4j.ice.CandidateType.SERVER_REFLEXIVE_CANDIDATE;
         org.ice4j.ice.CandidateType prflx = org.ice4j.ice.CandidateType.PEER_REFLEXIVE_CANDIDATE;
         org.ice4j.ice.CandidateType relay = org.ice4j.ice.CandidateType.RELAYED_CANDIDATE;
-        assertEquals(org.gcs.api.transport.PathKind.HOST, IceSession.pathKindOf(host, host));
-        assertEquals(org.gcs.api.transport.PathKind.SERVER_REFLEXIVE, IceSession.pathKindOf(host, srflx));
-        assertEquals(org.gcs.api.transport.PathKind.SERVER_REFLEXIVE, IceSession.pathKindOf(srflx, host));
-        assertEquals(org.gcs.api.transport.PathKind.PEER_REFLEXIVE, IceSession.pathKindOf(srflx, prflx));
-        assertEquals(org.gcs.api.transport.PathKind.PEER_REFLEXIVE, IceSession.pathKindOf(prflx, host));
-        assertEquals(org.gcs.api.transport.PathKind.RELAYED, IceSession.pathKindOf(host, relay));
-        assertEquals(org.gcs.api.transport.PathKind.RELAYED, IceSession.pathKindOf(relay, srflx));
-        assertEquals(org.gcs.api.transport.PathKind.RELAYED, IceSession.pathKindOf(relay, relay));
+        assertEquals(org.gcs.api.transport.PathKind.HOST, CandidateMapping.pathKindOf(host, host));
+        assertEquals(org.gcs.api.transport.PathKind.SERVER_REFLEXIVE, CandidateMapping.pathKindOf(host, srflx));
+        assertEquals(org.gcs.api.transport.PathKind.SERVER_REFLEXIVE, CandidateMapping.pathKindOf(srflx, host));
+        assertEquals(org.gcs.api.transport.PathKind.PEER_REFLEXIVE, CandidateMapping.pathKindOf(srflx, prflx));
+        assertEquals(org.gcs.api.transport.PathKind.PEER_REFLEXIVE, CandidateMapping.pathKindOf(prflx, host));
+        assertEquals(org.gcs.api.transport.PathKind.RELAYED, CandidateMapping.pathKindOf(host, relay));
+        assertEquals(org.gcs.api.transport.PathKind.RELAYED, CandidateMapping.pathKindOf(relay, srflx));
+        assertEquals(org.gcs.api.transport.PathKind.RELAYED, CandidateMapping.pathKindOf(relay, relay));
     }
 
     @Test

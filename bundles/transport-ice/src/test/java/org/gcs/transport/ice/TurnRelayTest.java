@@ -218,4 +218,42 @@ class TurnRelayTest {
             b.close();
         }
     }
+
+    @Test
+    @Timeout(90)
+    void endedRelayedSessionsCloseTheirSocketsAndDeleteTheirAllocations() throws Exception {
+        List<Object> keep = new ArrayList<>(); // reachable: no collector closes a socket for us
+        int before = OpenSockets.all();
+        int logBefore = coturn.log().size();
+        int pairs = 3;
+        for (int i = 0; i < pairs; i++) {
+            Wired w = wire(relayOnly, relayOnly, List.of(coturn.credentials("erin" + i, 600)),
+                    List.of(coturn.credentials("frank" + i, 600)), ChannelType.DATA);
+            keep.add(w);
+            P2PChannel a = w.caller().channel().get(20, TimeUnit.SECONDS);
+            P2PChannel b = w.callee().channel().get(20, TimeUnit.SECONDS);
+            keep.add(a);
+            keep.add(b);
+            roundTrip(a, b, 4096, 10 + i);
+            a.close();
+            b.closeFuture().get(5, TimeUnit.SECONDS);
+            b.close();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while ((OpenSockets.all() > before || deletes(logBefore) < 2 * pairs) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        System.out.printf("[TURN ended] sockets %d -> %d, allocations deleted %d of %d%n", before, OpenSockets.all(),
+                deletes(logBefore), 2 * pairs);
+        assertEquals(before, OpenSockets.all(), "socket descriptors still open after the relayed sessions ended");
+        assertEquals(2 * pairs, deletes(logBefore), "allocations the sessions did not delete at the TURN server");
+        assertTrue(keep.size() == 3 * pairs);
+    }
+
+    /** Allocations deleted by their client (a Refresh with lifetime 0) since log line {@code from}. */
+    private static long deletes(int from) {
+        List<String> log = coturn.log();
+        return log.subList(from, log.size()).stream().filter(l -> l.contains("refreshed") && l.endsWith("lifetime=0"))
+                .count();
+    }
 }
