@@ -213,15 +213,46 @@ public final class GcsClient implements AutoCloseable {
                 options.requestTimeout());
     }
 
-    /** The entries of the daemon user's friends file. */
+    /**
+     * The entries of the daemon user's friends file, in its order. The daemon answers in pages that each fit a frame
+     * (app.proto, GetFriends); this asks for them one after the other and starts again, at most {@value #FRIENDS_RESTARTS}
+     * times, if the list changed meanwhile.
+     */
     public CompletableFuture<List<Friend>> friends() {
+        return friendsFrom(0, new java.util.ArrayList<>(), -1, 0);
+    }
+
+    /** How often {@link #friends()} starts again when the list changes while it reads the pages. */
+    static final int FRIENDS_RESTARTS = 3;
+
+    private CompletableFuture<List<Friend>> friendsFrom(int offset, List<Friend> sofar, int total, int restarts) {
         return mux.request("friends",
-                id -> AppWire.AppFrame.newBuilder().setGetFriends(AppWire.GetFriends.newBuilder().setRequestId(id)).build(),
-                AppWire.AppFrame.BodyCase.FRIENDS,
-                frame -> frame.getFriends().getFriendsList().stream()
-                        .map(f -> new Friend(Wire.user("friend user_id", f.getUserId()), f.getPetname(),
-                                f.getAuthenticated())).toList(),
-                options.requestTimeout());
+                id -> AppWire.AppFrame.newBuilder().setGetFriends(AppWire.GetFriends.newBuilder().setRequestId(id)
+                        .setOffset(offset)).build(),
+                AppWire.AppFrame.BodyCase.FRIENDS, frame -> frame.getFriends(), options.requestTimeout())
+                .thenCompose(page -> {
+                    if (total >= 0 && page.getTotal() != total) {
+                        if (restarts >= FRIENDS_RESTARTS) {
+                            return CompletableFuture.failedFuture(new GcsException(
+                                    "the friends list kept changing while it was read"));
+                        }
+                        return friendsFrom(0, new java.util.ArrayList<>(), -1, restarts + 1);
+                    }
+                    for (AppWire.Friend f : page.getFriendsList()) {
+                        sofar.add(new Friend(Wire.user("friend user_id", f.getUserId()), f.getPetname(),
+                                f.getAuthenticated()));
+                    }
+                    int next = page.getNextOffset();
+                    if (next == 0) {
+                        return CompletableFuture.completedFuture(List.copyOf(sofar));
+                    }
+                    if (next <= offset || next > page.getTotal() || page.getFriendsCount() == 0) {
+                        return CompletableFuture.failedFuture(new org.gcs.api.ProtocolException(
+                                "the daemon's friends page at " + offset + " points to " + next + " of "
+                                        + page.getTotal()));
+                    }
+                    return friendsFrom(next, sofar, page.getTotal(), restarts);
+                });
     }
 
     /**

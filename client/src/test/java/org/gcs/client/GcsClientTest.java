@@ -143,6 +143,71 @@ class GcsClientTest {
         }
     }
 
+    /** Answers GetFriends from {@code all} in pages of {@code pageSize}; {@code total} may lie about the list's size. */
+    private static AppWire.AppFrame friendsPage(AppWire.AppFrame request, List<String> all, int pageSize,
+                                               java.util.function.IntUnaryOperator total, int[] asked) {
+        AppWire.GetFriends get = request.getGetFriends();
+        int from = Math.min(get.getOffset(), all.size());
+        int to = Math.min(all.size(), from + pageSize);
+        AppWire.Friends.Builder page = AppWire.Friends.newBuilder().setRequestId(get.getRequestId())
+                .setTotal(total.applyAsInt(asked[0]++)).setNextOffset(to < all.size() ? to : 0);
+        for (String id : all.subList(from, to)) {
+            page.addFriends(AppWire.Friend.newBuilder().setUserId(id).setPetname("n" + id.length()));
+        }
+        return AppWire.AppFrame.newBuilder().setFriends(page).build();
+    }
+
+    private static List<String> ids(int n) {
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add("pk:friend" + i);
+        }
+        return ids;
+    }
+
+    @Test
+    void friendsComeInPagesAndAreReadToTheEnd() throws Exception {
+        List<String> all = ids(5_000);
+        int[] asked = new int[1];
+        daemon = new FakeDaemon(serving(r -> friendsPage(r, all, 700, i -> all.size(), asked)));
+        try (GcsClient client = GcsClient.local(daemon.port())) {
+            List<Friend> got = client.friends().get(10, TimeUnit.SECONDS);
+            assertEquals(all, got.stream().map(f -> f.user().toString()).toList());
+            assertEquals(8, asked[0], "ceil(5000 / 700) pages");
+        }
+    }
+
+    @Test
+    void aListThatChangesWhileItIsReadIsReadAgainAndOneThatKeepsChangingFails() throws Exception {
+        List<String> all = ids(2_000);
+        int[] asked = new int[1];
+        // the second page says the list grew: the client starts again from offset 0 and then reads it through
+        daemon = new FakeDaemon(serving(r -> friendsPage(r, all, 500, i -> i == 1 ? 2_001 : all.size(), asked)));
+        try (GcsClient client = GcsClient.local(daemon.port())) {
+            assertEquals(all, client.friends().get(10, TimeUnit.SECONDS).stream().map(f -> f.user().toString()).toList());
+            assertEquals(2 + 4, asked[0]);
+        }
+        daemon.close();
+        int[] asked2 = new int[1];
+        daemon = new FakeDaemon(serving(r -> friendsPage(r, all, 500, i -> all.size() + i, asked2)));
+        try (GcsClient client = GcsClient.local(daemon.port())) {
+            Throwable t = failure(client.friends());
+            assertTrue(t.getMessage().contains("kept changing"), t.toString());
+            assertEquals(2 * (GcsClient.FRIENDS_RESTARTS + 1), asked2[0], "bounded: two pages per attempt");
+        }
+    }
+
+    @Test
+    void aPageThatDoesNotMoveOnIsAProtocolError() throws Exception {
+        daemon = new FakeDaemon(serving(r -> AppWire.AppFrame.newBuilder().setFriends(AppWire.Friends.newBuilder()
+                .setRequestId(r.getGetFriends().getRequestId()).setTotal(10)
+                .setNextOffset(r.getGetFriends().getOffset() == 0 ? 5 : r.getGetFriends().getOffset())
+                .addFriends(AppWire.Friend.newBuilder().setUserId("pk:loop"))).build()));
+        try (GcsClient client = GcsClient.local(daemon.port())) {
+            assertInstanceOf(ProtocolException.class, failure(client.friends()));
+        }
+    }
+
     @Test
     void statusesMapToTypedExceptions() throws Exception {
         daemon = new FakeDaemon(serving(GcsClientTest::devicesAnswer));

@@ -107,8 +107,8 @@ public final class AppHandler extends SimpleChannelInboundHandler<AppFrame> impl
         }
         switch (frame.getBodyCase()) {
             case GET_AVAILABLE_DEVICES -> devices(ctx, frame.getGetAvailableDevices());
-            case GET_FRIENDS -> ctx.writeAndFlush(AppFrame.newBuilder().setFriends(AppWire.Friends.newBuilder()
-                    .setRequestId(frame.getGetFriends().getRequestId()).addAllFriends(backend.friends())).build());
+            case GET_FRIENDS -> ctx.writeAndFlush(AppFrame.newBuilder().setFriends(FriendsPages.page(
+                    frame.getGetFriends().getRequestId(), backend.friends(), frame.getGetFriends().getOffset())).build());
             case LISTEN_INTENT -> listen(ctx, frame.getListenIntent());
             case CONNECT -> connect(ctx, frame.getConnect());
             case INCOMING_DECISION -> decide(ctx, frame.getIncomingDecision());

@@ -38,6 +38,8 @@ public final class FriendsList {
     public static final FriendsList EMPTY = new FriendsList(Map.of(), Set.of(), List.of());
     /** The per-friend option that requires mutual authentication. */
     public static final String AUTH_OPTION = "+auth";
+    /** The longest petname kept, in UTF-16 units: a longer one is cut (and reported), so every entry fits a frame. */
+    public static final int MAX_PETNAME = 256;
 
     private final Map<UserId, String> petnames;
     private final Set<UserId> requireAuth;
@@ -103,6 +105,12 @@ public final class FriendsList {
                 problems.add(new Problem(i + 1, "unknown option " + unknown + " after " + user + " (the only option is "
                         + AUTH_OPTION + ", and a petname cannot start with +); line skipped"));
                 continue;
+            }
+            if (rest.length() > MAX_PETNAME) {
+                int cut = Character.isHighSurrogate(rest.charAt(MAX_PETNAME - 1)) ? MAX_PETNAME - 1 : MAX_PETNAME;
+                rest = rest.substring(0, cut).strip();
+                problems.add(new Problem(i + 1, "the petname of " + user + " is longer than " + MAX_PETNAME
+                        + " characters; its first " + cut + " are kept"));
             }
             if (petnames.putIfAbsent(user, rest) != null) {
                 problems.add(new Problem(i + 1, user + " is listed again; the first entry counts"));

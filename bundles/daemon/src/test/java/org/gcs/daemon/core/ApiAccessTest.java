@@ -144,6 +144,24 @@ class ApiAccessTest extends DaemonFlowFixture {
     }
 
     @Test
+    void aFriendsListOfManyFramesReachesTheApplicationWhole() throws Exception {
+        StringBuilder file = new StringBuilder();
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 5_000; i++) { // about 400 KB: seven frames' worth
+            ids.add("pk:friend" + i);
+            file.append("pk:friend").append(i).append(" Friend number ").append(i).append(" of a long list\n");
+        }
+        Files.createDirectories(dir.resolve("alice"));
+        Files.writeString(dir.resolve("alice/friends.txt"), file);
+        Daemon d = start("alice", "laptop");
+        try (GcsClient app = GcsClient.local(d.settings().stateDir())) {
+            List<org.gcs.client.Friend> friends = app.friends().get(20, TimeUnit.SECONDS);
+            assertEquals(ids, friends.stream().map(f -> f.user().toString()).toList());
+            assertEquals("Friend number 4999 of a long list", friends.get(4999).petname());
+        }
+    }
+
+    @Test
     void aPipeOverTheUnixSocketsOfBothDaemons() throws Exception {
         Daemon alice = start("alice", "laptop");
         Daemon bob = start("bob", "phone");

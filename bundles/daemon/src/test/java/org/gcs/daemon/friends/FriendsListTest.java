@@ -25,6 +25,19 @@ class FriendsListTest {
     }
 
     @Test
+    void anOverlongPetnameIsCutAndReportedButTheFriendStays() {
+        String longName = "A".repeat(FriendsList.MAX_PETNAME - 1) + "\uD83D\uDE00" + "B".repeat(5000);
+        FriendsList list = FriendsList.parse("pk:alice1 " + longName + "\nbns:bob.id Bob\n");
+        assertEquals(2, list.size(), "the friend is kept");
+        assertEquals("A".repeat(FriendsList.MAX_PETNAME - 1), list.petname(ALICE), "cut before a split surrogate pair");
+        assertEquals(1, list.problems().size());
+        assertEquals(1, list.problems().get(0).line());
+        assertTrue(list.problems().get(0).message().contains("longer than " + FriendsList.MAX_PETNAME),
+                list.problems().toString());
+        assertEquals("Bob", list.petname(BOB));
+    }
+
+    @Test
     void authOptionRequiresMutualAuthenticationPerFriend() {
         FriendsList list = FriendsList.parse("pk:alice1 +auth Alice Smith\nbns:bob.id Bob\npk:carol1 +auth\n");
         assertTrue(list.requiresAuth(ALICE));
