@@ -31,6 +31,7 @@ import org.gcs.api.UserId;
 import org.gcs.api.routing.Endpoint;
 import org.gcs.api.routing.FriendsPolicy;
 import org.gcs.api.routing.NodeAddress;
+import org.gcs.api.routing.Presence;
 import org.gcs.api.routing.RoutedMessage;
 import org.gcs.api.routing.RoutedMessage.Kind;
 import org.gcs.contracts.RouterContract.RecordingSink;
@@ -248,6 +249,29 @@ class KademliaRoutingTest {
     }
 
     // ----- helpers
+
+    @Test
+    void aFriendsListOfSeveralFramesReachesEveryHandlerInParts() throws Exception {
+        TestCluster cluster = cluster(6);
+        Routing.Pair pair = pair(cluster);
+        List<String> friends = new ArrayList<>();
+        for (int i = 0; i < 99_999; i++) {
+            friends.add("pk:friend-of-bob-number-" + i); // about 3 MB: more than a link frame (1 MiB)
+        }
+        friends.add(pair.alice().toString()); // the last entry: only a complete list lets her through
+        List<NodeId> his = closest(pair.bob(), ids(cluster), R);
+        NodeId bobsNode = ids(cluster).stream().filter(n -> !his.contains(n) && !n.equals(pair.a())).findFirst()
+                .orElseThrow(); // not one of his handlers: every handler gets the presence over a link
+        await(router(cluster, bobsNode).attach(new Presence(new Endpoint(pair.bob(), PHONE), bobsNode,
+                FriendsPolicy.of(true, friends)), new RecordingSink()));
+        for (NodeId handler : his) { // each handler answers from what it stored
+            KademliaRouter r = router(cluster, handler);
+            assertEquals(List.of(PHONE), await(r.devices(new Endpoint(pair.alice(), LAPTOP), pair.bob())),
+                    "handler " + handler + " has the whole list");
+            assertInstanceOf(UnknownUserException.class, failure(r.devices(
+                    new Endpoint(UserId.of("pk", "stranger"), LAPTOP), pair.bob())), "a stranger is refused");
+        }
+    }
 
     private TestCluster cluster(int size) throws InterruptedException {
         TestCluster cluster = TestCluster.start(size);

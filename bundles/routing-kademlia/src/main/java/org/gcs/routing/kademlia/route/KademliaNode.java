@@ -51,6 +51,14 @@ public final class KademliaNode implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(KademliaNode.class.getName());
 
     /**
+     * Encoded presences per PRESENCE_PUT: a quarter of the largest frame a peer takes (with the same link settings),
+     * at most 256 KiB, so a call with its framing stays well inside the limit and 100,000 friends take a few dozen calls.
+     */
+    static int presencePutBudget(int maxFrameBytes) {
+        return Math.max(256, Math.min(256 * 1024, maxFrameBytes / 4));
+    }
+
+    /**
      * How a node runs.
      *
      * @param linkHost where the link listener binds
@@ -122,7 +130,7 @@ public final class KademliaNode implements AutoCloseable {
         boolean hasSeeds = settings.bootstrap().stream().anyMatch(seed -> !seed.id().equals(self.id()));
         this.directory = new NodeDirectory(self, endpoint, dht, settings.replicas(), settings.callTimeout(), hasSeeds);
         this.replication = new PresenceReplication(directory, attached, handled, self, selfContact.address(),
-                settings.republish());
+                settings.republish(), presencePutBudget(settings.link().maxFrameBytes()));
         this.claims = new AttachmentClaims(directory, attached, handled);
         this.paths = new MessagePaths(directory, attached, handled, claims);
     }

@@ -39,15 +39,19 @@ final class PresenceReplication {
     /** Peers with an open link that has sent this node a request; a peer new to it may be a restarted handler. */
     private final Set<NodeId> linkedPeers = ConcurrentHashMap.newKeySet();
     private final AtomicLong lastPromptRepublish = new AtomicLong();
+    /** Encoded bytes of presences per PRESENCE_PUT call: a longer friends list goes in parts (route.proto, Presence). */
+    private final int putBudgetBytes;
+    private final PresenceParts parts = new PresenceParts();
 
     PresenceReplication(NodeDirectory directory, AttachedDevices attached, HandledPresences handled, NodeAddress self,
-            InetSocketAddress selfLink, Duration republish) {
+            InetSocketAddress selfLink, Duration republish, int putBudgetBytes) {
         this.directory = directory;
         this.attached = attached;
         this.handled = handled;
         this.self = self;
         this.selfLink = selfLink;
         this.ttlSeconds = Math.max(1, republish.toSeconds() * 3 + 5);
+        this.putBudgetBytes = putBudgetBytes;
     }
 
     // ----- as the node devices are attached to
@@ -58,17 +62,20 @@ final class PresenceReplication {
     }
 
     private CompletableFuture<Void> putAt(UserId user, List<Contact> handlers, List<Presence> presences) {
-        RouteWire.PresencePut.Builder put = RouteWire.PresencePut.newBuilder()
+        RouteWire.PresencePut header = RouteWire.PresencePut.newBuilder()
                 .setTtlSeconds((int) ttlSeconds)
-                .setNode(RouteWire.NodeInfo.newBuilder().setDaemonHost(self.host()).setDaemonPort(self.port()));
-        presences.forEach(p -> put.addPresences(RouteCodec.presence(p.device(), p.friends())));
-        byte[] body = put.build().toByteArray();
+                .setNode(RouteWire.NodeInfo.newBuilder().setDaemonHost(self.host()).setDaemonPort(self.port())).build();
+        List<byte[]> bodies = PresenceParts.split(header,
+                presences.stream().map(p -> RouteCodec.presence(p.device(), p.friends())).toList(), putBudgetBytes)
+                .stream().map(RouteWire.PresencePut::toByteArray).toList();
         List<CompletableFuture<Void>> puts = new ArrayList<>();
         for (Contact handler : handlers) {
             if (directory.isSelf(handler)) {
                 puts.add(store(presences, selfLink, ttlSeconds));
             } else {
-                puts.add(directory.call(handler, RouteWire.Method.PRESENCE_PUT, body).thenAccept(RouteCodec::parseAnswer));
+                List<CompletableFuture<Void>> calls = bodies.stream().map(body -> directory.call(handler,
+                        RouteWire.Method.PRESENCE_PUT, body).thenAccept(RouteCodec::parseAnswer)).toList();
+                puts.add(CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)));
             }
         }
         return CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).handle((v, e) -> {
@@ -151,8 +158,10 @@ final class PresenceReplication {
         }
         directory.rememberDaemonAddress(new NodeAddress(peer, info.getDaemonHost(), info.getDaemonPort()));
         List<Presence> presences = new ArrayList<>();
-        for (RouteWire.Presence p : put.getPresencesList()) {
-            presences.add(new Presence(RouteCodec.endpoint(p.getDevice()), peer, RouteCodec.policy(p)));
+        long now = System.currentTimeMillis();
+        for (RouteWire.Presence part : put.getPresencesList()) {
+            parts.add(peer, part, now).ifPresent(p ->
+                    presences.add(new Presence(RouteCodec.endpoint(p.getDevice()), peer, RouteCodec.policy(p))));
         }
         long ttl = Math.min(Math.max(put.getTtlSeconds(), 1), 3600);
         return store(presences, peerLink, ttl);
