@@ -25,8 +25,8 @@ import org.gcs.client.PeerConnection;
  * Soak benchmark (issue 11): a central node and two daemons in their own processes; Alice's app connects to Bob's app
  * over and over for a fixed time, {@code parallel} connects at a time, each moving a few bytes and closing, and every
  * fifth abandoned by the caller within 60 ms of asking. Every {@code sampleSeconds} the daemons' and the node's open
- * descriptors, sockets, threads and resident memory are read from {@code /proc}: a resource that grows with the number
- * of connects is a leak. The first sample, after a warm-up, is the baseline each later one is compared with. Bounded by
+ * descriptors, sockets and threads are read from {@code /proc}, and then their heap in use after a full collection
+ * ({@code jcmd}): a resource that grows with the number of connects is a leak. The first sample, after a warm-up, is the baseline each later one is compared with. Bounded by
  * its duration and by each connect's timeout.
  */
 public final class SoakBench {
@@ -40,9 +40,12 @@ public final class SoakBench {
         this.out = out;
     }
 
-    /** One process's resources at one moment. */
-    public record Usage(int descriptors, int sockets, int threads, long rssKiB) {
-        static Usage of(long pid) throws IOException {
+    /**
+     * One process's resources at one moment; {@code heapKiB} is the heap in use right after a full collection that the
+     * sample asks for ({@code jcmd GC.run}, after the descriptors were counted), -1 when {@code jcmd} is not there.
+     */
+    public record Usage(int descriptors, int sockets, int threads, long rssKiB, long heapKiB) {
+        static Usage of(long pid) throws IOException, InterruptedException {
             Path fdDir = Path.of("/proc/" + pid + "/fd");
             int fds = 0;
             int sockets = 0;
@@ -67,7 +70,30 @@ public final class SoakBench {
                     rss = Long.parseLong(line.replaceAll("\\D", ""));
                 }
             }
-            return new Usage(fds, sockets, threads, rss);
+            return new Usage(fds, sockets, threads, rss, heapAfterGc(pid));
+        }
+
+        /** Heap used after a full collection of process {@code pid}, in KiB; -1 if jcmd fails or is missing. */
+        static long heapAfterGc(long pid) throws InterruptedException {
+            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+            if (!Files.isExecutable(jcmd) || run(jcmd, pid, "GC.run") == null) {
+                return -1;
+            }
+            String info = run(jcmd, pid, "GC.heap_info");
+            java.util.regex.Matcher m = info == null ? null
+                    : java.util.regex.Pattern.compile("total \\d+K, used (\\d+)K").matcher(info);
+            return m != null && m.find() ? Long.parseLong(m.group(1)) : -1;
+        }
+
+        private static String run(Path jcmd, long pid, String command) throws InterruptedException {
+            try {
+                Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true)
+                        .start();
+                byte[] out = p.getInputStream().readAllBytes();
+                return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0 ? new String(out) : null;
+            } catch (IOException e) {
+                return null;
+            }
         }
     }
 
@@ -193,31 +219,37 @@ public final class SoakBench {
     /** The markdown table for docs/BENCHMARKS.md: every sample, and its growth over the first (the baseline). */
     static String markdown(List<Sample> samples) throws IOException {
         StringBuilder md = new StringBuilder();
-        md.append("| t (s) | connects | failed | Alice fds / sockets / threads / RSS MiB | Bob fds / sockets / threads / RSS MiB"
-                + " | node fds / threads / RSS MiB |\n|---:|---:|---:|---|---|---|\n");
+        md.append("| t (s) | connects | failed | Alice fds / sockets / threads / heap MiB | Bob fds / sockets / threads /"
+                + " heap MiB | node fds / threads / heap MiB |\n|---:|---:|---:|---|---|---|\n");
         for (Sample s : samples) {
             md.append(String.format("| %d | %d | %d | %s | %s | %d / %d / %d |%n", s.seconds(), s.connects(), s.failed(),
-                    cells(s.alice()), cells(s.bob()), s.node().descriptors(), s.node().threads(), s.node().rssKiB() / 1024));
+                    cells(s.alice()), cells(s.bob()), s.node().descriptors(), s.node().threads(),
+                    mib(s.node().heapKiB())));
         }
         if (samples.size() > 1) {
             Sample first = samples.get(0);
             Sample last = samples.get(samples.size() - 1);
             md.append(String.format("%nFrom the baseline (t = %d s, %d connects) to the end (t = %d s, %d connects): Alice"
-                            + " %+d descriptors, %+d threads, RSS %.2fx; Bob %+d descriptors, %+d threads, RSS %.2fx;"
-                            + " node %+d descriptors, RSS %.2fx.%n", first.seconds(), first.connects(), last.seconds(),
-                    last.connects(), last.alice().descriptors() - first.alice().descriptors(),
+                            + " %+d descriptors, %+d threads, heap after GC %.2fx; Bob %+d descriptors, %+d threads, heap"
+                            + " after GC %.2fx; node %+d descriptors, heap after GC %.2fx.%n", first.seconds(),
+                    first.connects(), last.seconds(), last.connects(),
+                    last.alice().descriptors() - first.alice().descriptors(),
                     last.alice().threads() - first.alice().threads(),
-                    (double) last.alice().rssKiB() / first.alice().rssKiB(),
+                    (double) last.alice().heapKiB() / first.alice().heapKiB(),
                     last.bob().descriptors() - first.bob().descriptors(), last.bob().threads() - first.bob().threads(),
-                    (double) last.bob().rssKiB() / first.bob().rssKiB(),
+                    (double) last.bob().heapKiB() / first.bob().heapKiB(),
                     last.node().descriptors() - first.node().descriptors(),
-                    (double) last.node().rssKiB() / first.node().rssKiB()));
+                    (double) last.node().heapKiB() / first.node().heapKiB()));
         }
         md.append("\nMachine: ").append(ConnectBench.machine()).append('\n');
         return md.toString();
     }
 
     private static String cells(Usage u) {
-        return u.descriptors() + " / " + u.sockets() + " / " + u.threads() + " / " + u.rssKiB() / 1024;
+        return u.descriptors() + " / " + u.sockets() + " / " + u.threads() + " / " + mib(u.heapKiB());
+    }
+
+    private static String mib(long kib) {
+        return kib < 0 ? "?" : String.format("%.1f", kib / 1024.0);
     }
 }

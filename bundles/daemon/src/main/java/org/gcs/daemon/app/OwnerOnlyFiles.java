@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.Set;
+import org.gcs.internal.files.AtomicFiles;
 
 /**
  * Directories and files only their owner can use, private from the moment they exist: a file that was readable for an
@@ -92,19 +93,11 @@ public final class OwnerOnlyFiles {
      */
     public static void write(Path file, String text) throws IOException {
         Path absolute = file.toAbsolutePath();
-        Path tmp;
-        try {
-            tmp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp",
-                    PosixFilePermissions.asFileAttribute(FILE));
-        } catch (UnsupportedOperationException e) {
+        if (!Files.getFileStore(absolute.getParent())
+                .supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
             throw noPosix(absolute.getParent());
         }
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.replace(absolute, text.getBytes(StandardCharsets.UTF_8), AtomicFiles.OWNER_ONLY);
     }
 
     private static IOException noPosix(Path where) {

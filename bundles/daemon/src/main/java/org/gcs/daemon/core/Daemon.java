@@ -35,10 +35,10 @@ import org.gcs.daemon.app.AppServer;
 import org.gcs.daemon.auth.ReplayGuard;
 import org.gcs.daemon.auth.SignedSignaling;
 import org.gcs.daemon.core.DaemonContext.Listening;
-import org.gcs.daemon.files.AtomicFiles;
 import org.gcs.daemon.friends.FriendsList;
 import org.gcs.daemon.friends.FriendsWatcher;
 import org.gcs.daemon.node.NodeClient;
+import org.gcs.internal.files.AtomicFiles;
 
 /**
  * A device's daemon: loads the user's key, keeps the friends list, stays logged in to the node, serves the local

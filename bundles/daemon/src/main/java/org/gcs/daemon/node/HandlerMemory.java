@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.gcs.api.routing.NodeAddress;
-import org.gcs.daemon.files.AtomicFiles;
+import org.gcs.internal.files.AtomicFiles;
 
 /**
  * Which node a daemon tries next: the user's handlers as last learned (from a bootstrap node's

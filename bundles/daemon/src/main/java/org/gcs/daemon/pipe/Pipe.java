@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.gcs.api.transport.ChannelType;
 import org.gcs.api.transport.P2PChannel;
+import org.gcs.internal.concurrent.SerialExecutor;
 
 /**
  * Joins a local TCP connection (a Netty {@link Channel}) to a {@link P2PChannel}.

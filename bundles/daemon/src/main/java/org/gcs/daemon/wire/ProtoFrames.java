@@ -4,21 +4,21 @@ import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.codec.MessageToMessageDecoder;
-import io.netty.handler.codec.MessageToMessageEncoder;
 import java.util.List;
 import org.gcs.api.wire.WireVersions;
+import org.gcs.internal.netty.ProtobufFrameEncoder;
 
 /**
  * Installs and removes the frame codec of the GCS wire format: a 4-byte big-endian length (at most
  * {@link WireVersions#MAX_FRAME_BYTES}), then one protobuf message. A longer length raises
  * {@link io.netty.handler.codec.TooLongFrameException}, bytes that do not parse a {@link io.netty.handler.codec.DecoderException};
- * the handler behind the codec decides to close.
+ * the handler behind the codec decides to close. A message to write that is longer fails its write with a
+ * {@link org.gcs.api.ProtocolException} instead of reaching the peer, who would refuse it.
  *
  * <pre>{@code
  * ProtoFrames.install(ch.pipeline(), AppWire.AppFrame.parser());
@@ -39,7 +39,8 @@ public final class ProtoFrames {
         pipeline.addLast(FRAME_DECODER, new LengthFieldBasedFrameDecoder(WireVersions.MAX_FRAME_BYTES, 0, 4, 0, 4));
         pipeline.addLast(FRAME_ENCODER, new LengthFieldPrepender(4));
         pipeline.addLast(PROTO_DECODER, new ProtoDecoder<>(parser));
-        pipeline.addLast(PROTO_ENCODER, new ProtoEncoder());
+        pipeline.addLast(PROTO_ENCODER, new ProtobufFrameEncoder<>(MessageLite.class, WireVersions.MAX_FRAME_BYTES,
+                message -> message.getClass().getSimpleName()));
     }
 
     /**
@@ -64,17 +65,6 @@ public final class ProtoFrames {
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf msg, List<Object> out) throws Exception {
             out.add(parser.parseFrom(ByteBufUtil.getBytes(msg)));
-        }
-    }
-
-    private static final class ProtoEncoder extends MessageToMessageEncoder<MessageLite> {
-        ProtoEncoder() {
-            super(MessageLite.class);
-        }
-
-        @Override
-        protected void encode(ChannelHandlerContext ctx, MessageLite msg, List<Object> out) {
-            out.add(Unpooled.wrappedBuffer(msg.toByteArray()));
         }
     }
 }

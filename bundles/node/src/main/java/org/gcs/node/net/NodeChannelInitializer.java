@@ -9,6 +9,8 @@ import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
+import org.gcs.api.wire.NodeWire.NodeFrame;
+import org.gcs.internal.netty.ProtobufFrameEncoder;
 import org.gcs.node.session.LoginHandler;
 import org.gcs.node.session.NodeLimits;
 import org.gcs.node.session.SessionContext;
@@ -54,7 +56,8 @@ public final class NodeChannelInitializer extends ChannelInitializer<SocketChann
         pipeline.addLast("frames", new LengthFieldBasedFrameDecoder(context.maxFrameBytes(), 0, 4, 0, 4));
         pipeline.addLast("length", new LengthFieldPrepender(4));
         pipeline.addLast("decode", new NodeFrameDecoder());
-        pipeline.addLast("encode", new NodeFrameEncoder(context.maxFrameBytes()));
+        pipeline.addLast("encode", new ProtobufFrameEncoder<>(NodeFrame.class, context.maxFrameBytes(),
+                frame -> frame.getBodyCase().toString()));
         pipeline.addLast("login", new LoginHandler(context));
         pipeline.addLast("errors", ProtocolErrorHandler.INSTANCE);
     }

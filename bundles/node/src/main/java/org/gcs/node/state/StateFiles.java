@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
+import org.gcs.internal.files.AtomicFiles;
 
 /**
  * Writes the small files scripts and tests read from a node's state directory: {@code node-id} (hex),

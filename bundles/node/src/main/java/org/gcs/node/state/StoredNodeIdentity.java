@@ -9,6 +9,8 @@ import java.security.Signature;
 import java.security.cert.X509Certificate;
 import org.gcs.api.NodeId;
 import org.gcs.api.node.NodeIdentity;
+import org.gcs.internal.files.AtomicFiles;
+import org.gcs.internal.files.PrivateKeyFiles;
 
 /**
  * A node's long-term TLS identity: an ECDSA P-256 key pair and a self-signed certificate over it, kept as PEM files in

@@ -36,6 +36,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.gcs.internal.files.AtomicFiles;
 
 /**
  * The router of a distributed GCS: nodes form a Kademlia DHT over TLS node links, each user is handled by the
@@ -251,11 +252,7 @@ public final class KademliaRouter implements Router {
 
     private static boolean write(Path file, String text) {
         try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = dir.resolve(file.getFileName() + ".tmp");
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.replace(file, text);
             return true;
         } catch (IOException | UncheckedIOException e) {
             LOG.log(Level.WARNING, () -> "cannot write " + file + ": " + e);

@@ -48,6 +48,7 @@ import org.ice4j.ice.LocalCandidate;
 import org.ice4j.ice.NominationStrategy;
 import org.ice4j.ice.RemoteCandidate;
 import org.ice4j.ice.harvest.StunCandidateHarvester;
+import org.gcs.internal.concurrent.SerialExecutor;
 
 /**
  * One connection attempt. Order of events:

@@ -6,6 +6,7 @@ import io.netty.channel.DefaultMessageSizeEstimator;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import org.gcs.routing.kademlia.link.wire.LinkWire.LinkFrame;
+import org.gcs.internal.netty.ProtobufFrameEncoder;
 
 /**
  * The framing of a link above TLS: a 4-byte big-endian length, then one protobuf {@link LinkFrame}. Inbound, a length
@@ -38,6 +39,7 @@ final class LinkCodec {
         pipeline.addLast("frames", new LengthFieldBasedFrameDecoder(maxFrameBytes, 0, 4, 0, 4));
         pipeline.addLast("length", new LengthFieldPrepender(4));
         pipeline.addLast("decode", new LinkFrameDecoder());
-        pipeline.addLast("encode", new LinkFrameEncoder(maxFrameBytes));
+        pipeline.addLast("encode", new ProtobufFrameEncoder<>(LinkFrame.class, maxFrameBytes,
+                frame -> frame.getBodyCase().toString()));
     }
 }

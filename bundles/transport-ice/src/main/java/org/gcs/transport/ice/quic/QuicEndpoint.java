@@ -256,6 +256,9 @@ public final class QuicEndpoint {
             throw new IllegalStateException("server endpoints do not connect");
         }
         QuicChannel.newBootstrap(udp)
+                // no connect timer of Netty's: the session's own timeout bounds the handshake, and Netty's 30 s timer
+                // kept every connected channel (and its session) reachable for 30 s after the connect
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 0)
                 .handler(new ConnectionHandler())
                 .streamHandler(new ChannelInitializer<QuicStreamChannel>() {
                     @Override

@@ -1,4 +1,4 @@
-package org.gcs.node.state;
+package org.gcs.internal.files;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,7 +13,7 @@ import java.util.Set;
  * and starting with it would hide that. On a file system without POSIX permissions there is nothing to check, and the
  * key is used (the directory's protection is then the owner's responsibility).
  */
-final class PrivateKeyFiles {
+public final class PrivateKeyFiles {
     private static final Set<PosixFilePermission> GROUP_OR_OTHERS = EnumSet.of(
             PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
             PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
@@ -22,7 +22,7 @@ final class PrivateKeyFiles {
     }
 
     /** The content of {@code keyFile} once its permissions are found owner-only; errors name the file. */
-    static byte[] read(Path file) throws IOException {
+    public static byte[] read(Path file) throws IOException {
         Path keyFile = file.toAbsolutePath();
         requireOwnerOnly(keyFile);
         try {
@@ -32,7 +32,8 @@ final class PrivateKeyFiles {
         }
     }
 
-    private static void requireOwnerOnly(Path keyFile) throws IOException {
+    /** Throws, naming the file and the fix, when group or others may access {@code keyFile}. */
+    public static void requireOwnerOnly(Path keyFile) throws IOException {
         Set<PosixFilePermission> permissions;
         try {
             permissions = Files.getPosixFilePermissions(keyFile);

@@ -1,4 +1,4 @@
-package org.gcs.node.state;
+package org.gcs.internal.files;
 
 import java.io.File;
 import java.io.IOException;
@@ -18,7 +18,8 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The one way the node writes its files: whole or not at all, with their permissions from the moment they exist.
+ * The one way GCS writes its files (node state, daemon state, user and node keys): whole or not at all, with their
+ * permissions from the moment they exist.
  * {@link #replace} swaps new content in by an atomic rename, so a reader never sees half a file;
  * {@link #createIfAbsent} publishes a file only where none exists (a hard link of a complete temporary file, which the
  * kernel refuses if the name is taken), so of several writers racing for one name exactly one wins and the others are
@@ -55,6 +56,15 @@ public final class AtomicFiles {
             narrowWithoutPosix(dir, PRIVATE_DIRECTORY);
         }
         return dir;
+    }
+
+    /**
+     * Replaces {@code file} with {@code text} (UTF-8) atomically, owner-only; creates its directory (with the default
+     * permissions) if missing. For state files that scripts and the next start read.
+     */
+    public static void replace(Path file, String text) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        replace(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8), OWNER_ONLY);
     }
 
     /** Replaces {@code file} with {@code content} atomically; a new file gets {@code permissions}. */

@@ -1,4 +1,4 @@
-package org.gcs.node.state;
+package org.gcs.internal.files;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

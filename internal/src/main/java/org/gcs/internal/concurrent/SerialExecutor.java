@@ -1,4 +1,4 @@
-package org.gcs.transport.ice;
+package org.gcs.internal.concurrent;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
@@ -6,14 +6,14 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /** Runs tasks one at a time, in submission order, on a shared pool: a session's state needs no further locking. */
-final class SerialExecutor implements Executor {
+public final class SerialExecutor implements Executor {
     private static final Logger LOG = Logger.getLogger(SerialExecutor.class.getName());
 
     private final Executor pool;
     private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
     private boolean running;
 
-    SerialExecutor(Executor pool) {
+    public SerialExecutor(Executor pool) {
         this.pool = pool;
     }
 
@@ -34,7 +34,7 @@ final class SerialExecutor implements Executor {
      * short steps that must not block, where a hand-off to the pool would sit on the critical path (the QUIC handshake
      * completing on an event loop); tasks submitted meanwhile go to the pool afterwards.
      */
-    void executeHereIfIdle(Runnable task) {
+    public void executeHereIfIdle(Runnable task) {
         synchronized (tasks) {
             if (running) {
                 tasks.add(task);
@@ -45,7 +45,7 @@ final class SerialExecutor implements Executor {
         try {
             task.run();
         } catch (Throwable t) {
-            LOG.log(Level.WARNING, "session task failed", t);
+            LOG.log(Level.WARNING, "serial task failed", t);
         }
         synchronized (tasks) {
             if (tasks.isEmpty()) {
@@ -82,7 +82,7 @@ final class SerialExecutor implements Executor {
             try {
                 next.run();
             } catch (Throwable t) {
-                LOG.log(Level.WARNING, "session task failed", t);
+                LOG.log(Level.WARNING, "serial task failed", t);
             }
         }
     }
