@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
@@ -47,6 +48,12 @@ public final class Pipe {
     private static final Logger LOG = System.getLogger(Pipe.class.getName());
     private static final int CHUNK = 16 * 1024;
     private static final int MAX_QUEUED_DATAGRAMS = 256;
+    /**
+     * STREAM: datagrams from the peer wait for the application up to this many bytes (about 256 of 1 KB) before they
+     * are dropped; Netty's default of 64 KiB dropped one in ten of a 20-datagram burst when the application's reader
+     * was descheduled for a few milliseconds on a busy machine.
+     */
+    static final WriteBufferWaterMark DATAGRAM_BUFFER = new WriteBufferWaterMark(128 * 1024, 256 * 1024);
     private static final long CLOSE_GRACE_MILLIS = 10_000;
 
     private final Channel local;
@@ -81,6 +88,7 @@ public final class Pipe {
         Pipe pipe = new Pipe(local, p2p, label, threads);
         local.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, p2p.type() == ChannelType.DATA);
         if (p2p.type() == ChannelType.STREAM) {
+            local.config().setWriteBufferWaterMark(DATAGRAM_BUFFER);
             local.pipeline().addLast("gcs-datagram-decoder", new LengthFieldBasedFrameDecoder(0xFFFF + 2, 0, 2, 0, 2));
         }
         local.pipeline().addLast("gcs-pipe", pipe.new LocalSide());
