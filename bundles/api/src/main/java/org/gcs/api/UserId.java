@@ -7,6 +7,11 @@ import java.util.regex.Pattern;
  * A user, named independently of any address: {@code scheme:value}. The scheme says which authentication provider
  * vouches for the name ({@code pk} for a raw Ed25519 public key, {@code bns} for a Blockstack name).
  *
+ * <p>Canonical form, decided here once for every bundle: a {@code bns} value is a BNS name, which the chain knows in
+ * lower case only, so it is lower-cased ({@code bns:Alice.id} and {@code bns:alice.id} are the same user; a name with
+ * characters outside ASCII letters, digits, {@code . _ -} is refused, as every value is). Other schemes' values are
+ * case-sensitive ({@code pk} values are base32 keys).
+ *
  * <pre>{@code
  * UserId alice = UserId.parse("pk:7d2kx...");
  * alice.scheme(); // "pk"
@@ -19,6 +24,9 @@ public final class UserId implements Comparable<UserId> {
     private final String scheme;
     private final String value;
 
+    /** The scheme whose values are case-insensitive and kept in lower case. */
+    public static final String BNS = "bns";
+
     private UserId(String scheme, String value) {
         if (scheme == null || !SCHEME.matcher(scheme).matches()) {
             throw new IllegalArgumentException("user id scheme must match " + SCHEME + ": " + scheme);
@@ -27,7 +35,7 @@ public final class UserId implements Comparable<UserId> {
             throw new IllegalArgumentException("user id value must match " + VALUE + ": " + value);
         }
         this.scheme = scheme;
-        this.value = value;
+        this.value = BNS.equals(scheme) ? value.toLowerCase(java.util.Locale.ROOT) : value;
     }
 
     /** A user id from its two parts. */

@@ -17,6 +17,14 @@ class IdsTest {
     }
 
     @Test
+    void bnsNamesAreOneUserWhateverTheirCaseAndOtherSchemesKeepTheirs() {
+        assertEquals(UserId.parse("bns:alice.id"), UserId.parse("bns:Alice.ID"));
+        assertEquals("bns:alice.id", UserId.of("bns", "ALICE.id").toString());
+        assertNotEquals(UserId.parse("pk:abcDEF"), UserId.parse("pk:abcdef"), "pk values are base32 keys: case counts");
+        assertThrows(IllegalArgumentException.class, () -> UserId.parse("bns:\u00e4lice.id"), "no Unicode: punycode it");
+    }
+
+    @Test
     void malformedUserIdsAreRejected() {
         for (String bad : new String[] {"", "alice", ":x", "PK:abc", "pk:", "pk:a b", "pk:-lead", "pk:" + "a".repeat(129)}) {
             assertThrows(IllegalArgumentException.class, () -> UserId.parse(bad), bad);
