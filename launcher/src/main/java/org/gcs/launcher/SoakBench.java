@@ -222,7 +222,7 @@ public final class SoakBench {
         md.append("| t (s) | connects | failed | Alice fds / sockets / threads / heap MiB | Bob fds / sockets / threads /"
                 + " heap MiB | node fds / threads / heap MiB |\n|---:|---:|---:|---|---|---|\n");
         for (Sample s : samples) {
-            md.append(String.format("| %d | %d | %d | %s | %s | %d / %d / %d |%n", s.seconds(), s.connects(), s.failed(),
+            md.append(String.format("| %d | %d | %d | %s | %s | %d / %d / %s |%n", s.seconds(), s.connects(), s.failed(),
                     cells(s.alice()), cells(s.bob()), s.node().descriptors(), s.node().threads(),
                     mib(s.node().heapKiB())));
         }

@@ -431,6 +431,11 @@ final class CalleeFlow {
             if (err != null) {
                 LOG.log(Level.WARNING, "incoming " + inc.label + ": no P2P path: " + message(err));
                 relay.closeSession(cid, session);
+                if (!inc.deferred) { // the application accepted and waits for ConnectionOpened: none will come
+                    inc.listening.control().incomingWithdrawn(AppWire.IncomingConnectionWithdrawn.newBuilder()
+                            .setConnectionId(cid).setReason("the connection could not be opened: " + message(err))
+                            .build());
+                }
                 return;
             }
             ch.closeFuture().whenComplete((v, e) -> relay.closeSession(cid, session));

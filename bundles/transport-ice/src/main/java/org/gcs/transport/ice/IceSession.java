@@ -47,7 +47,6 @@ import org.ice4j.ice.KeepAliveStrategy;
 import org.ice4j.ice.LocalCandidate;
 import org.ice4j.ice.NominationStrategy;
 import org.ice4j.ice.RemoteCandidate;
-import org.ice4j.ice.harvest.StunCandidateHarvester;
 import org.gcs.internal.concurrent.SerialExecutor;
 
 /**
@@ -88,6 +87,8 @@ final class IceSession implements PeerSession {
     private final long createdNanos = System.nanoTime();
     /** This session's TURN harvesters, whose allocations are deleted before the agent is freed. */
     private final List<TurnHarvester> turnHarvesters = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** This session's STUN harvesters, whose waiting harvests are ended before the agent is freed. */
+    private final List<StunHarvester> stunHarvesters = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     // Serial-executor state
     private Agent agent;
@@ -181,8 +182,9 @@ final class IceSession implements PeerSession {
                     turnHarvesters.add(turn);
                     a.addCandidateHarvester(turn);
                 } else if (!settings.relayOnly()) {
-                    a.addCandidateHarvester(new StunCandidateHarvester(
-                            new TransportAddress(server.host(), server.port(), Transport.UDP)));
+                    StunHarvester stun = new StunHarvester(server.host(), server.port());
+                    stunHarvesters.add(stun);
+                    a.addCandidateHarvester(stun);
                 }
             }
             a.addStateChangeListener(this::onIceStateChange);
@@ -656,6 +658,7 @@ final class IceSession implements PeerSession {
         Runnable free = () -> {
             try {
                 turnHarvesters.forEach(TurnHarvester::deleteAllocations);
+                stunHarvesters.forEach(StunHarvester::end);
                 a.free();
             } catch (RuntimeException e) {
                 LOG.log(Level.FINE, name + ": agent.free failed", e);

@@ -49,6 +49,7 @@ final class TurnHarvester extends TurnCandidateHarvester {
     private final long refreshMaxMillis;
     private final ScheduledExecutorService timer;
     private final List<RefreshingHarvest> harvests = new CopyOnWriteArrayList<>();
+    private volatile boolean ended;
 
     /**
      * @param refreshMax longest period between refreshes, whatever the server's LIFETIME; zero: no such bound
@@ -75,20 +76,25 @@ final class TurnHarvester extends TurnCandidateHarvester {
     protected TurnCandidateHarvest createHarvest(HostCandidate hostCandidate) {
         RefreshingHarvest h = new RefreshingHarvest(this, hostCandidate);
         harvests.add(h);
+        if (ended) { // the session ended while this harvest was being made: no allocation (ice4j skips the candidate)
+            harvests.remove(h);
+            return null;
+        }
         return h;
     }
 
     /**
-     * Deletes every allocation of this harvester at the TURN server (a Refresh with lifetime 0, sent now) and stops the
-     * refreshes. Call it before the agent is freed: {@code Agent.free()} shuts the STUN stack down before it frees the
+     * Deletes every allocation of this harvester at the TURN server (a Refresh with lifetime 0, sent now), stops the
+     * refreshes and ends the harvests still waiting for the server. Call it before the agent is freed: {@code Agent.free()} shuts the STUN stack down before it frees the
      * relayed candidates, so ice4j's own delete finds no socket to send through and the allocation (its relay port, its
      * quota) would stay on the server for its whole lifetime, 600 s on coturn.
      */
     void deleteAllocations() {
+        ended = true;
         for (RefreshingHarvest h : harvests) {
             h.deleteAllocation();
+            h.end();
         }
-        harvests.clear();
     }
 
     /** One allocation (per host candidate) whose refreshes this class schedules. */
@@ -130,6 +136,14 @@ final class TurnHarvester extends TurnCandidateHarvester {
             } catch (StunException | RuntimeException e) {
                 LOG.log(Level.FINE, "TURN allocation delete failed to send", e);
             }
+        }
+
+        /**
+         * Completes the harvest if it still waits for the server: ice4j's harvesting thread waits for every harvest,
+         * without a timeout, and a freed agent's STUN stack never tells it ({@link StunHarvester} says more).
+         */
+        void end() {
+            completedResolvingCandidate(null, null);
         }
 
         /** ice4j's delete at free time, which its stopped STUN stack cannot send: skipped once ours went. */

@@ -56,6 +56,39 @@ class EndedSessionsCloseTheirSocketsTest {
         assertSettles(udpBefore, allBefore);
     }
 
+    /**
+     * A session abandoned while its STUN server has not answered (here: a server that never answers) leaves no thread
+     * behind: ice4j's harvesting thread would wait for that answer forever.
+     */
+    @Test
+    @Timeout(60)
+    void sessionsAbandonedBeforeTheirStunServerAnsweredLeaveNoThreadBehind() throws Exception {
+        try (java.net.DatagramSocket silentStun = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            List<org.gcs.api.transport.IceServer> servers = List.of(org.gcs.api.transport.IceServer.stun("127.0.0.1",
+                    silentStun.getLocalPort()));
+            for (int i = 0; i < 6; i++) {
+                PeerSession s = transport.newSession(
+                        new SessionOptions(Role.CONTROLLING, ChannelType.DATA, servers, Duration.ofSeconds(20)), x -> { });
+                s.localDescription().get(5, TimeUnit.SECONDS);
+                Thread.sleep(50); // the STUN harvest has started and waits for the server
+                s.close();
+                ((IceSession) s).released().get(5, TimeUnit.SECONDS);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            long waiting = harvestersWaiting();
+            while (waiting > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                waiting = harvestersWaiting();
+            }
+            assertEquals(0, waiting, "threads still waiting for the STUN answers of ended sessions");
+        }
+    }
+
+    private static long harvestersWaiting() {
+        return Thread.getAllStackTraces().values().stream().filter(trace -> java.util.Arrays.stream(trace)
+                .anyMatch(f -> f.getMethodName().equals("waitForResolutionEnd"))).count();
+    }
+
     private void assertSettles(int udpBefore, int allBefore) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         int udp = OpenSockets.udp();
