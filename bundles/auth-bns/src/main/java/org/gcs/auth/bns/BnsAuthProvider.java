@@ -1,0 +1,123 @@
+package org.gcs.auth.bns;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import org.gcs.api.AuthenticationException;
+import org.gcs.api.UserId;
+import org.gcs.api.auth.AuthProvider;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * Verifies {@code bns} users: a Stacks signed message (secp256k1, recoverable) by a compressed key whose address owns
+ * the name now. The signature is checked locally every time; who owns the name comes from the {@link OwnershipCache}
+ * in front of the configured {@link NameService}, so repeated checks (signed signaling, channel authentication) cost no
+ * HTTP round trip. Never blocks the caller: a lookup completes on the HTTP client's threads.
+ */
+@Component(property = AuthProvider.SCHEME_PROPERTY + "=" + UserId.BNS, configurationPid = "org.gcs.auth.bns",
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = BnsConfig.class)
+public class BnsAuthProvider implements AuthProvider {
+    private OwnershipCache cache;
+    private OkHttpClient http;
+    private boolean mainnet;
+
+    public BnsAuthProvider() {
+    }
+
+    /** A provider outside a framework (tests, tools). */
+    BnsAuthProvider(BnsConfig config) {
+        activate(config);
+    }
+
+    @Activate
+    void activate(BnsConfig config) {
+        mainnet = switch (config.network()) {
+            case "mainnet" -> true;
+            case "testnet" -> false;
+            default -> throw new IllegalArgumentException("network must be mainnet or testnet, not " + config.network());
+        };
+        HttpUrl url = HttpUrl.parse(config.url());
+        if (url == null) {
+            throw new IllegalArgumentException("not an http(s) URL: " + config.url());
+        }
+        http = HttpNameService.client(Duration.ofMillis(config.lookup_timeout_ms()));
+        NameService service = switch (config.service()) {
+            case "indexer-v2" -> new IndexerV2Service(http, url, !mainnet);
+            case "names-v1" -> new NamesV1Service(http, url);
+            case "contract-v2" -> new ContractV2Service(http, url, !config.contract_deployer().isBlank()
+                    ? config.contract_deployer()
+                    : mainnet ? ContractV2Service.MAINNET_DEPLOYER : ContractV2Service.TESTNET_DEPLOYER);
+            default -> throw new IllegalArgumentException("service must be indexer-v2, contract-v2 or names-v1, not "
+                    + config.service());
+        };
+        cache = new OwnershipCache(service, config.cache_ttl_seconds() * 1000L, config.cache_max_entries(),
+                config.lookups_max_in_flight(), config.circuit_failures(), config.circuit_open_seconds() * 1000L,
+                System::currentTimeMillis);
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (http != null) {
+            http.dispatcher().cancelAll();
+            http.dispatcher().executorService().shutdown();
+            http.connectionPool().evictAll();
+        }
+    }
+
+    @Override
+    public String scheme() {
+        return UserId.BNS;
+    }
+
+    @Override
+    public CompletableFuture<Void> verify(UserId user, byte[] publicKey, byte[] message, byte[] signature) {
+        BnsName name;
+        StacksAddress address;
+        try {
+            name = BnsName.of(user);
+            address = signer(publicKey, message, signature);
+        } catch (IllegalArgumentException | AuthenticationException e) {
+            return CompletableFuture.failedFuture(e instanceof AuthenticationException a ? a
+                    : new AuthenticationException(e.getMessage()));
+        }
+        return cache.record(name).handle((record, e) -> {
+            if (e != null) {
+                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                throw new AuthenticationException(cause.getMessage());
+            }
+            String refusal = record.refusal(address);
+            if (refusal != null) {
+                throw new AuthenticationException(refusal);
+            }
+            return null;
+        });
+    }
+
+    /** The address of the key that signed {@code message}, once the signature is found to be that key's. */
+    private StacksAddress signer(byte[] publicKey, byte[] message, byte[] signature) {
+        if (!Secp256k1.isCompressedPublicKey(publicKey)) {
+            throw new AuthenticationException("a BNS login needs a compressed secp256k1 public key (33 bytes)");
+        }
+        if (message == null) {
+            throw new AuthenticationException("nothing signed");
+        }
+        byte[] recovered = Secp256k1.recover(StacksMessage.hash(message), signature);
+        if (!Arrays.equals(recovered, publicKey)
+                && !Arrays.equals(Secp256k1.recover(StacksMessage.legacyHash(message), signature), publicKey)) {
+            throw new AuthenticationException("the signature is not by the key presented");
+        }
+        return StacksAddress.of(publicKey, mainnet);
+    }
+
+    OwnershipCache cache() {
+        return cache;
+    }
+}
