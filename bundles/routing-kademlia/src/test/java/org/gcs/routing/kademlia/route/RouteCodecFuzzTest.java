@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(10)
 class RouteCodecFuzzTest {
+    private static final org.gcs.api.NodeId NODE = org.gcs.api.NodeId.of(new byte[org.gcs.api.NodeId.LENGTH]);
+
     @FuzzTest
     void body(byte[] input) {
         if (input.length == 0) {
@@ -57,9 +59,11 @@ class RouteCodecFuzzTest {
                 RouteCodec.node(check.getNode());
             }
             case 4 -> {
+                PresenceParts parts = new PresenceParts();
                 for (RouteWire.Presence presence : RouteCodec.parse(body, RouteWire.PresencePut.parser()).getPresencesList()) {
                     RouteCodec.endpoint(presence.getDevice());
                     RouteCodec.policy(presence);
+                    parts.add(NODE, presence, 0); // a whole presence back, or held, or ProtocolException
                 }
             }
             case 5 -> RouteCodec.endpoint(RouteCodec.parse(body, RouteWire.PresenceDrop.parser()).getDevice());
