@@ -12,7 +12,10 @@ import java.util.Arrays;
  * {@code authbench [pairs [quiet-ms]]} compares sequential connects with and without mutual authentication (default 200
  * pairs, 500 ms between one connect's close and the next);
  * {@code soak [minutes [parallel [sample-seconds]]]} connects over and over and samples the processes' descriptors,
- * threads and memory (default 10 minutes, 5 at a time, every 60 s), see {@link SoakBench}.
+ * threads and memory (default 10 minutes, 5 at a time, every 60 s), see {@link SoakBench};
+ * {@code registry serve [port [file]]} runs the offline BNS registry on 127.0.0.1 (default 3999,
+ * {@code run/bns-registry.txt}) until killed, and {@code registry set file name owner [ACTIVE|GRACE_PERIOD|EXPIRED|REVOKED]}
+ * registers, transfers, expires or revokes a name in its file (a running registry answers with it at once).
  */
 public final class Main {
     private Main() {
@@ -57,13 +60,38 @@ public final class Main {
                 System.out.print(SoakBench.markdown(samples));
                 status = samples.isEmpty() || samples.get(samples.size() - 1).failed() > 0 ? 1 : 0;
             }
+            case "registry" -> status = registry(Arrays.copyOfRange(args, 1, args.length));
             default -> {
                 System.err.println("usage: gcs-launcher demo [--distributed] [workdir] | bench [N ...] | authbench [pairs [quiet-ms]]"
-                        + " | distbench [sizes [users [connects [kills]]]] | soak [minutes [parallel [sample-seconds]]]");
+                        + " | distbench [sizes [users [connects [kills]]]] | soak [minutes [parallel [sample-seconds]]]"
+                        + " | registry serve|set ...");
                 status = 2;
             }
         }
         System.exit(status);
+    }
+
+    private static int registry(String[] args) throws Exception {
+        if (args.length >= 1 && args[0].equals("serve")) {
+            int port = args.length > 1 ? Integer.parseInt(args[1]) : 3999;
+            Path file = Path.of(args.length > 2 ? args[2] : "run/bns-registry.txt").toAbsolutePath();
+            java.nio.file.Files.createDirectories(file.getParent());
+            var registry = org.gcs.bns.registry.BnsRegistry.start(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), file);
+            System.out.println("BNS registry at " + registry.url() + ", names in " + file + " (Ctrl-C ends it)");
+            Thread.currentThread().join();
+            return 0;
+        }
+        if (args.length >= 4 && args[0].equals("set")) {
+            var state = args.length > 4 ? org.gcs.bns.registry.BnsRegistry.State.valueOf(args[4])
+                    : org.gcs.bns.registry.BnsRegistry.State.ACTIVE;
+            org.gcs.bns.registry.BnsRegistry.set(Path.of(args[1]), args[2], args[3], state);
+            System.out.println(args[2] + " -> " + args[3] + " " + state);
+            return 0;
+        }
+        System.err.println("usage: gcs-launcher registry serve [port [file]] | registry set file name owner"
+                + " [ACTIVE|GRACE_PERIOD|EXPIRED|REVOKED]");
+        return 2;
     }
 
     private static int demo(String[] args) throws Exception {

@@ -57,6 +57,7 @@ public final class BnsRegistry implements AutoCloseable {
     private final Map<String, Entry> names = new LinkedHashMap<>();
     private final AtomicLong requests = new AtomicLong();
     private volatile Fault fault = Fault.NONE;
+    private long loadedModified;
     private volatile int retryAfterSeconds = 30;
 
     private BnsRegistry(HttpServer server, Path file) {
@@ -132,7 +133,37 @@ public final class BnsRegistry implements AutoCloseable {
     }
 
     private synchronized Entry lookup(BnsName name) {
+        reloadIfChanged();
         return names.get(name.toString());
+    }
+
+    /** Another process (the launcher's {@code registry set}) may have edited the file: take its names then. */
+    private void reloadIfChanged() {
+        if (file == null) {
+            return;
+        }
+        try {
+            long modified = Files.exists(file) ? Files.getLastModifiedTime(file).toMillis() : 0;
+            if (modified != loadedModified) {
+                names.clear();
+                load();
+            }
+        } catch (IOException | RuntimeException e) {
+            // keep what was loaded; the next request tries again
+        }
+    }
+
+    /**
+     * Sets {@code name} to {@code owner} in {@code state} in the registry file {@code file} (created if missing), as
+     * a registration, a transfer, an expiry or a revocation would; a running registry serving that file answers with
+     * it from its next request on.
+     */
+    public static void set(Path file, String name, String owner, State state) throws IOException {
+        BnsRegistry offline = new BnsRegistry(null, file);
+        if (Files.exists(file)) {
+            offline.load();
+        }
+        offline.put(name, new Entry(checkOwner(owner), state));
     }
 
     /** One name a line: {@code name owner state}. */
@@ -146,9 +177,11 @@ public final class BnsRegistry implements AutoCloseable {
         Files.writeString(tmp, b, StandardCharsets.UTF_8);
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        loadedModified = Files.getLastModifiedTime(file).toMillis();
     }
 
     private void load() throws IOException {
+        loadedModified = Files.getLastModifiedTime(file).toMillis();
         for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
             String l = line.strip();
             if (l.isEmpty() || l.startsWith("#")) {
@@ -353,7 +386,9 @@ public final class BnsRegistry implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
+        if (server != null) {
+            server.stop(0);
+        }
         threads.shutdownNow();
     }
 }

@@ -282,4 +282,21 @@ class BnsAuthProviderOverHttpTest {
         String why = refusal(p.verify(UserId.parse("bns:bob.alice.id"), k.publicKey(), TRANSCRIPT, k.sign(TRANSCRIPT)));
         assertTrue(why.contains("subdomain"), why);
     }
+
+    @Test
+    void aKeyImportedFromAWalletLogsInAsTheNameItOwns(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        Key wallet = Key.fresh();
+        java.nio.file.Path keyFile = dir.resolve("bns.key");
+        java.nio.file.Files.writeString(keyFile, java.util.HexFormat.of().formatHex(wallet.privateKey()) + "01\n");
+        java.nio.file.Files.setPosixFilePermissions(keyFile,
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        registry.register("grace.id", wallet.address().toString());
+        org.gcs.api.auth.UserCredential c = new BnsCredentialStore().loadOrCreate(keyFile, "Grace.id");
+        BnsAuthProvider p = provider("indexer-v2", 300);
+        p.verify(c.user(), c.publicKey(), TRANSCRIPT, c.sign(TRANSCRIPT)).get(10, TimeUnit.SECONDS);
+        org.gcs.api.auth.UserCredential other = new BnsCredentialStore().loadOrCreate(keyFile, "henry.id");
+        assertTrue(refusal(p.verify(other.user(), other.publicKey(), TRANSCRIPT, other.sign(TRANSCRIPT)))
+                .startsWith("no such BNS name"), "the key owns grace.id only");
+    }
 }

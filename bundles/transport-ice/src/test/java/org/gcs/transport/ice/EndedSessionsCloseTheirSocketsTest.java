@@ -36,6 +36,7 @@ class EndedSessionsCloseTheirSocketsTest {
     @Timeout(120)
     void connectedClosedAndAbandonedSessionsLeaveNoSocketOpen() throws Exception {
         connectAndClose(ChannelType.DATA); // warm-up: the transport's own threads and loops
+        OpenSockets.settled(); // what earlier tests in this JVM started may still be ending
         int udpBefore = OpenSockets.udp();
         int allBefore = OpenSockets.all();
         for (int i = 0; i < 8; i++) {
@@ -99,8 +100,8 @@ class EndedSessionsCloseTheirSocketsTest {
             all = OpenSockets.all();
         }
         System.out.printf("[sockets] UDP %d -> %d, all %d -> %d%n", udpBefore, udp, allBefore, all);
-        assertEquals(udpBefore, udp, "UDP sockets still open after the sessions ended");
-        assertEquals(allBefore, all, "socket descriptors still open after the sessions ended");
+        assertTrue(udp <= udpBefore, "UDP sockets still open after the sessions ended: " + udp + " > " + udpBefore);
+        assertTrue(all <= allBefore, "socket descriptors still open after the sessions ended: " + all + " > " + allBefore);
         assertTrue(keep.size() > 20, "the sessions are still reachable: no collector closed a socket for us");
     }
 

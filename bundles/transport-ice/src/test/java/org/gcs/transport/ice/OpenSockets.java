@@ -56,6 +56,26 @@ final class OpenSockets {
         return n;
     }
 
+    /**
+     * Every socket descriptor of this process once the count has not changed for a second (at most 10 s): what earlier
+     * tests in this JVM started may still be ending.
+     */
+    static int settled() throws Exception {
+        int last = all();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        long stableSince = System.nanoTime();
+        while (System.nanoTime() < deadline
+                && System.nanoTime() - stableSince < java.util.concurrent.TimeUnit.SECONDS.toNanos(1)) {
+            Thread.sleep(100);
+            int now = all();
+            if (now != last) {
+                last = now;
+                stableSince = System.nanoTime();
+            }
+        }
+        return last;
+    }
+
     /** Every socket descriptor of this process, of any kind (UDP, TCP, Unix, and sockets never bound). */
     static int all() throws IOException {
         return socketInodes().size();

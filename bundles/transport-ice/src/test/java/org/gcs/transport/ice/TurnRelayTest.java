@@ -223,7 +223,7 @@ class TurnRelayTest {
     @Timeout(90)
     void endedRelayedSessionsCloseTheirSocketsAndDeleteTheirAllocations() throws Exception {
         List<Object> keep = new ArrayList<>(); // reachable: no collector closes a socket for us
-        int before = OpenSockets.all();
+        int before = OpenSockets.settled(); // the other tests' sessions may still be ending
         int logBefore = coturn.log().size();
         int pairs = 3;
         for (int i = 0; i < pairs; i++) {
@@ -245,15 +245,17 @@ class TurnRelayTest {
         }
         System.out.printf("[TURN ended] sockets %d -> %d, allocations deleted %d of %d%n", before, OpenSockets.all(),
                 deletes(logBefore), 2 * pairs);
-        assertEquals(before, OpenSockets.all(), "socket descriptors still open after the relayed sessions ended");
+        assertTrue(OpenSockets.all() <= before, "socket descriptors still open after the relayed sessions ended: "
+                + OpenSockets.all() + " > " + before);
         assertEquals(2 * pairs, deletes(logBefore), "allocations the sessions did not delete at the TURN server");
         assertTrue(keep.size() == 3 * pairs);
     }
 
-    /** Allocations deleted by their client (a Refresh with lifetime 0) since log line {@code from}. */
+    /** Allocations of this test's users (erin*, frank*) deleted by their client (a Refresh with lifetime 0). */
     private static long deletes(int from) {
         List<String> log = coturn.log();
-        return log.subList(from, log.size()).stream().filter(l -> l.contains("refreshed") && l.endsWith("lifetime=0"))
-                .count();
+        return log.subList(from, log.size()).stream().filter(l -> l.contains("refreshed") && l.endsWith("lifetime=0")
+                && (l.contains(":erin") || l.contains(":frank"))).count();
     }
+
 }
