@@ -37,6 +37,28 @@ public class BnsAuthProvider implements AuthProvider {
         activate(config);
     }
 
+    /**
+     * A provider outside a framework (tools, other bundles' tests): {@code config} maps {@link BnsConfig}'s method
+     * names ({@code url}, {@code cache_ttl_seconds}, ...) to values; the others keep their defaults. {@link #close}
+     * it when done.
+     */
+    public static BnsAuthProvider standalone(java.util.Map<String, Object> config) {
+        BnsConfig c = (BnsConfig) java.lang.reflect.Proxy.newProxyInstance(BnsConfig.class.getClassLoader(),
+                new Class<?>[] {BnsConfig.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("annotationType")) {
+                        return BnsConfig.class;
+                    }
+                    Object v = config.get(method.getName());
+                    return v != null ? v : method.getDefaultValue();
+                });
+        return new BnsAuthProvider(c);
+    }
+
+    /** Ends a {@link #standalone} provider: lookups in flight fail, the HTTP client's threads end. */
+    public void close() {
+        deactivate();
+    }
+
     @Activate
     void activate(BnsConfig config) {
         mainnet = switch (config.network()) {
