@@ -54,6 +54,7 @@ final class TestDaemon implements AutoCloseable {
         SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port);
         socket.setEnabledProtocols(new String[] {"TLSv1.3"});
         socket.setSoTimeout(READ_TIMEOUT_MILLIS);
+        socket.setTcpNoDelay(true); // as the real daemon's Netty channel: no Nagle delay on small frames
         socket.startHandshake();
         return new TestDaemon(socket, pinned);
     }
