@@ -176,10 +176,7 @@ public final class BnsRegistry implements AutoCloseable {
         }
         StringBuilder b = new StringBuilder("# BNS registry: name owner state\n");
         names.forEach((n, e) -> b.append(n).append(' ').append(e.owner()).append(' ').append(e.state()).append('\n'));
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".bns-registry", ".tmp");
-        Files.writeString(tmp, b, StandardCharsets.UTF_8);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        org.gcs.internal.files.AtomicFiles.replace(file, b.toString());
         loadedModified = Files.getLastModifiedTime(file).toMillis();
     }
 

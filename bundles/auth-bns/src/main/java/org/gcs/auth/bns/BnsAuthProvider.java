@@ -138,8 +138,4 @@ public class BnsAuthProvider implements AuthProvider {
         }
         return StacksAddress.of(publicKey, mainnet);
     }
-
-    OwnershipCache cache() {
-        return cache;
-    }
 }

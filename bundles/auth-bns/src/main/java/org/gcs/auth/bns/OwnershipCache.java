@@ -29,7 +29,6 @@ final class OwnershipCache {
     private int failures;
     private long openUntil;
     private String lastFailure;
-    private long lookups;
 
     OwnershipCache(NameService service, long ttlMillis, int maxEntries, int maxInFlight, int failuresToOpen,
             long openMillis, LongSupplier clock) {
@@ -68,7 +67,6 @@ final class OwnershipCache {
                 return CompletableFuture.failedFuture(new NameServiceException("name service busy: " + maxInFlight
                         + " lookups are in flight already"));
             }
-            lookups++;
             inFlight.put(name, lookup);
         }
         CompletableFuture<NameRecord> started;
@@ -78,44 +76,32 @@ final class OwnershipCache {
             started = CompletableFuture.failedFuture(e);
         }
         started.whenComplete((r, e) -> {
+            NameServiceException failure = e == null ? null : failure(e);
             synchronized (this) {
                 inFlight.remove(name);
-                if (e == null) {
+                if (failure == null) {
                     failures = 0;
                     entries.put(name, new Entry(r, clock.getAsLong() + ttlMillis));
                 } else {
-                    Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-                            ? e.getCause() : e;
-                    lastFailure = cause.getMessage();
-                    long retryAfter = cause instanceof NameServiceException n ? n.retryAfterMillis() : 0;
-                    if (++failures >= failuresToOpen || retryAfter > 0) {
-                        openUntil = clock.getAsLong() + Math.max(openMillis, retryAfter);
+                    lastFailure = failure.getMessage();
+                    if (++failures >= failuresToOpen || failure.retryAfterMillis() > 0) {
+                        openUntil = clock.getAsLong() + Math.max(openMillis, failure.retryAfterMillis());
                     }
                 }
             }
-            if (e == null) {
+            if (failure == null) {
                 lookup.complete(r);
             } else {
-                Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-                        ? e.getCause() : e;
-                lookup.completeExceptionally(cause instanceof NameServiceException ? cause
-                        : new NameServiceException(service.describe() + " failed: " + cause, 0, cause));
+                lookup.completeExceptionally(failure);
             }
         });
         return lookup;
     }
 
-    /** Forgets what is known of {@code name} (a login found it transferred, say). */
-    synchronized void invalidate(BnsName name) {
-        entries.remove(name);
-    }
-
-    /** Lookups started so far (tests, statistics). */
-    synchronized long lookups() {
-        return lookups;
-    }
-
-    NameService service() {
-        return service;
+    /** A failed lookup as the {@link NameServiceException} logins are refused with. */
+    private NameServiceException failure(Throwable e) {
+        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        return cause instanceof NameServiceException n ? n
+                : new NameServiceException(service.describe() + " failed: " + cause, 0, cause);
     }
 }

@@ -63,11 +63,7 @@ final class FixedAddressHarvester extends AbstractCandidateHarvester {
 
         @Override
         public IceSocketWrapper getStunSocket(TransportAddress serverAddress) {
-            try {
-                return new IceUdpSocketWrapper(socket.stunView(StunDemuxSocket.server(serverAddress)));
-            } catch (SocketException e) {
-                throw new IllegalStateException("no STUN socket on a closed host candidate " + getTransportAddress(), e);
-            }
+            return socket.stunSocket(serverAddress, getTransportAddress());
         }
     }
 

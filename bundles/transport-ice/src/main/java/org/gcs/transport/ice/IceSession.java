@@ -2,10 +2,6 @@ package org.gcs.transport.ice;
 
 import java.beans.PropertyChangeEvent;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -32,14 +28,11 @@ import org.gcs.transport.ice.wire.CandidateInfo;
 import org.gcs.transport.ice.wire.Description;
 import org.gcs.transport.ice.wire.Signal;
 import org.gcs.transport.ice.wire.WireCodec;
-import org.ice4j.Transport;
-import org.ice4j.TransportAddress;
 import org.ice4j.ice.Agent;
 import org.ice4j.ice.CandidatePair;
 import org.ice4j.ice.CandidatePairState;
 import org.ice4j.ice.CandidateType;
 import org.ice4j.ice.CheckList;
-import org.ice4j.ice.CheckListState;
 import org.ice4j.ice.Component;
 import org.ice4j.ice.IceMediaStream;
 import org.ice4j.ice.IceProcessingState;
@@ -85,10 +78,8 @@ final class IceSession implements PeerSession {
     private final ScheduledFuture<?> timeout;
     private volatile String stage = "gathering local candidates";
     private final long createdNanos = System.nanoTime();
-    /** This session's TURN harvesters, whose allocations are deleted before the agent is freed. */
-    private final List<TurnHarvester> turnHarvesters = new java.util.concurrent.CopyOnWriteArrayList<>();
-    /** This session's STUN harvesters, whose waiting harvests are ended before the agent is freed. */
-    private final List<StunHarvester> stunHarvesters = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** This session's STUN and TURN harvesters, ended (TURN allocations deleted) before the agent is freed. */
+    private final List<EndableHarvester> harvesters = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     // Serial-executor state
     private Agent agent;
@@ -179,11 +170,11 @@ final class IceSession implements PeerSession {
             for (IceServer server : options.iceServers()) {
                 if (server.kind() == IceServer.Kind.TURN) {
                     TurnHarvester turn = new TurnHarvester(server, settings.turnRefreshMax(), transport.timer());
-                    turnHarvesters.add(turn);
+                    harvesters.add(turn);
                     a.addCandidateHarvester(turn);
                 } else if (!settings.relayOnly()) {
                     StunHarvester stun = new StunHarvester(server.host(), server.port());
-                    stunHarvesters.add(stun);
+                    harvesters.add(stun);
                     a.addCandidateHarvester(stun);
                 }
             }
@@ -657,8 +648,7 @@ final class IceSession implements PeerSession {
         }
         Runnable free = () -> {
             try {
-                turnHarvesters.forEach(TurnHarvester::deleteAllocations);
-                stunHarvesters.forEach(StunHarvester::end);
+                harvesters.forEach(EndableHarvester::end);
                 a.free();
             } catch (RuntimeException e) {
                 LOG.log(Level.FINE, name + ": agent.free failed", e);

@@ -89,9 +89,17 @@ final class StunDemuxSocket extends MultiplexingDatagramSocket {
         }
     }
 
-    /** {@code address} as the plain socket address datagrams report ({@code TransportAddress.equals} differs). */
-    static InetSocketAddress server(TransportAddress address) {
-        return address == null ? null : new InetSocketAddress(address.getAddress(), address.getPort());
+    /**
+     * What a candidate on this socket answers to ice4j's {@code getStunSocket(server)}: a wrapped {@link #stunView} for
+     * {@code server} ({@code null}: the general one); {@code candidate} names the candidate if this socket is closed.
+     */
+    org.ice4j.socket.IceSocketWrapper stunSocket(TransportAddress server, Object candidate) {
+        try {
+            return new org.ice4j.socket.IceUdpSocketWrapper(stunView(server == null ? null
+                    : new InetSocketAddress(server.getAddress(), server.getPort()))); // TransportAddress.equals differs
+        } catch (SocketException e) {
+            throw new IllegalStateException("no STUN socket on the closed candidate " + candidate, e);
+        }
     }
 
     /** Views open now (tests). */

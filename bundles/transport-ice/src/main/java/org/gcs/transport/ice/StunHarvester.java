@@ -15,7 +15,7 @@ import org.ice4j.ice.harvest.StunCandidateHarvester;
  * abandoned within a second of its start left one such thread each: 16 after 5,000 connects in the soak). {@link #end}
  * completes what is left, so the thread returns.
  */
-final class StunHarvester extends StunCandidateHarvester {
+final class StunHarvester extends StunCandidateHarvester implements EndableHarvester {
     private final List<EndableHarvest> harvests = new CopyOnWriteArrayList<>();
     private volatile boolean ended;
 
@@ -36,7 +36,8 @@ final class StunHarvester extends StunCandidateHarvester {
     }
 
     /** Completes every harvest still waiting for its server, and any made later (idempotent); before the agent is freed. */
-    void end() {
+    @Override
+    public void end() {
         ended = true;
         harvests.forEach(EndableHarvest::end);
     }

@@ -41,7 +41,7 @@ import org.ice4j.stack.TransactionID;
  * relayed socket when it sends and they are older than 4 minutes; the channel's keep-alives send at least every
  * {@code keepalive_interval_ms}.
  */
-final class TurnHarvester extends TurnCandidateHarvester {
+final class TurnHarvester extends TurnCandidateHarvester implements EndableHarvester {
     private static final Logger LOG = Logger.getLogger(TurnHarvester.class.getName());
     private static final char ALLOCATE_RESPONSE = 0x0103;
     private static final char REFRESH_RESPONSE = 0x0104;
@@ -85,11 +85,12 @@ final class TurnHarvester extends TurnCandidateHarvester {
 
     /**
      * Deletes every allocation of this harvester at the TURN server (a Refresh with lifetime 0, sent now), stops the
-     * refreshes and ends the harvests still waiting for the server. Call it before the agent is freed: {@code Agent.free()} shuts the STUN stack down before it frees the
-     * relayed candidates, so ice4j's own delete finds no socket to send through and the allocation (its relay port, its
+     * refreshes and ends the harvests still waiting for the server. Call it before the agent is freed:
+     * {@code Agent.free()} shuts the STUN stack down before it frees the relayed candidates, so ice4j's own delete finds no socket to send through and the allocation (its relay port, its
      * quota) would stay on the server for its whole lifetime, 600 s on coturn.
      */
-    void deleteAllocations() {
+    @Override
+    public void end() {
         ended = true;
         for (RefreshingHarvest h : harvests) {
             h.deleteAllocation();
@@ -252,12 +253,8 @@ final class TurnHarvester extends TurnCandidateHarvester {
 
         @Override
         public IceSocketWrapper getStunSocket(TransportAddress serverAddress) {
-            try {
-                return new IceUdpSocketWrapper(((StunDemuxSocket) getCandidateIceSocketWrapper().getUDPSocket())
-                        .stunView(StunDemuxSocket.server(serverAddress)));
-            } catch (SocketException e) {
-                throw new IllegalStateException("no STUN socket on a closed relayed candidate " + getTransportAddress(), e);
-            }
+            return ((StunDemuxSocket) getCandidateIceSocketWrapper().getUDPSocket()).stunSocket(serverAddress,
+                    getTransportAddress());
         }
     }
 
