@@ -1,6 +1,6 @@
 /** Identity value types (users, devices, applications, nodes) and the exception hierarchy shared by every GCS bundle. */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.gcs.api;
 
 import org.osgi.annotation.bundle.Export;

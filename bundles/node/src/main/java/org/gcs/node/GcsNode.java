@@ -19,6 +19,7 @@ import org.gcs.api.wire.WireVersions;
 import org.gcs.node.net.NodeChannelInitializer;
 import org.gcs.node.net.NodeServer;
 import org.gcs.node.session.AuthProviders;
+import org.gcs.node.session.OwnerRecheck;
 import org.gcs.node.session.ConnectionTable;
 import org.gcs.node.session.LocalDevices;
 import org.gcs.node.session.SessionContext;
@@ -96,6 +97,11 @@ public final class GcsNode {
         @AttributeDefinition(description = "A connection silent this long is closed")
         int idle_timeout_seconds() default 60;
 
+        @AttributeDefinition(description = "How often (seconds) each logged-in device's key is asked again whether it"
+                + " still owns its user id, through the scheme's provider: a BNS name transferred, expired or revoked"
+                + " disconnects its devices at the next check; 0 = never")
+        int reverify_seconds() default 300;
+
         @AttributeDefinition(description = "Connects one user may start at once (token bucket burst)")
         int limit_connects_burst() default 100;
 
@@ -133,6 +139,7 @@ public final class GcsNode {
     private Router router;
     private NodeServer server;
     private ScheduledExecutorService housekeeping;
+    private volatile OwnerRecheck recheck;
     private StateFiles stateFiles;
     private NodeId nodeId;
     private int tlsPort;
@@ -161,7 +168,11 @@ public final class GcsNode {
     }
 
     void removeAuthProvider(AuthProvider provider, Map<String, Object> properties) {
-        authProviders.remove(provider);
+        String scheme = authProviders.remove(provider);
+        OwnerRecheck recheck = this.recheck;
+        if (scheme != null && recheck != null) {
+            recheck.providerRemoved(scheme);
+        }
     }
 
     @Activate
@@ -188,9 +199,9 @@ public final class GcsNode {
         IceServerDirectory iceServers = new IceServerDirectory(stun, settings.turnServers(), settings.turnServers().isEmpty()
                 ? null : new TurnCredentials(settings.turnSecret(), settings.turnTtl(), Clock.systemUTC()));
         ConnectionTable connections = new ConnectionTable();
-        SessionContext context = new SessionContext(nodeId, authProviders, router,
-                new LocalDevices(router, connections, stats, settings.limits(), System::nanoTime), connections, stats, iceServers, settings.loginTimeout(),
-                settings.maxFrameBytes());
+        LocalDevices devices = new LocalDevices(router, connections, stats, settings.limits(), System::nanoTime);
+        SessionContext context = new SessionContext(nodeId, authProviders, router, devices, connections, stats, iceServers,
+                settings.loginTimeout(), settings.maxFrameBytes());
         tlsPort = server.bindTls(settings.port(), new NodeChannelInitializer(
                 NodeServer.tlsContext(identity.privateKey(), identity.certificate()), context, settings.idleTimeout()));
 
@@ -216,6 +227,11 @@ public final class GcsNode {
             return thread;
         });
         housekeeping.scheduleAtFixedRate(() -> housekeep(connections), 1, 1, TimeUnit.SECONDS);
+        recheck = new OwnerRecheck(devices, authProviders, stats);
+        long reverify = settings.reverify().toMillis();
+        if (reverify > 0) {
+            housekeeping.scheduleAtFixedRate(recheck::checkAll, reverify, reverify, TimeUnit.MILLISECONDS);
+        }
 
         String stunText = settings.stunEnabled() ? "udp://" + settings.host() + ":" + stunPort : "off";
         LOG.log(Level.INFO, "GCS node " + nodeId + " listening on tls://" + settings.host() + ":" + tlsPort + " stun " + stunText

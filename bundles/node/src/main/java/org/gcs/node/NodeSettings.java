@@ -24,12 +24,14 @@ import org.gcs.node.session.NodeLimits;
  * <tr><td>max.frame.bytes</td><td>65536</td><td>largest frame, 1 KiB to 16 MiB</td></tr>
  * <tr><td>login.timeout.seconds</td><td>10</td><td>time from accept to Welcome</td></tr>
  * <tr><td>idle.timeout.seconds</td><td>60</td><td>a connection that sends nothing this long is closed</td></tr>
+ * <tr><td>reverify.seconds</td><td>300</td><td>how often every logged-in device's key is asked again whether it still
+ * owns its user id (0 = never)</td></tr>
  * <tr><td>limit.*</td><td>see {@link NodeLimits}</td><td>what one user, device, session or address may cost</td></tr>
  * </table>
  */
 public record NodeSettings(String host, int port, Path stateDir, int stunPort, String advertisedHost,
         List<IceServerDirectory.HostPort> turnServers, String turnSecret, Duration turnTtl, int maxFrameBytes,
-        Duration loginTimeout, Duration idleTimeout, NodeLimits limits) {
+        Duration loginTimeout, Duration idleTimeout, Duration reverify, NodeLimits limits) {
     public static final int STUN_OFF = -1;
     private static final int MIN_FRAME_BYTES = 1024;
     private static final int MAX_FRAME_BYTES = 16 * 1024 * 1024;
@@ -48,6 +50,7 @@ public record NodeSettings(String host, int port, Path stateDir, int stunPort, S
                 "max.frame.bytes must be " + MIN_FRAME_BYTES + ".." + MAX_FRAME_BYTES + ": " + maxFrameBytes);
         require(loginTimeout != null && !loginTimeout.isNegative() && !loginTimeout.isZero(), "login timeout must be positive");
         require(idleTimeout != null && !idleTimeout.isNegative() && !idleTimeout.isZero(), "idle timeout must be positive");
+        require(reverify != null && !reverify.isNegative(), "reverify.seconds must be 0 or more");
         require(limits != null, "limits are missing");
     }
 
@@ -61,7 +64,7 @@ public record NodeSettings(String host, int port, Path stateDir, int stunPort, S
         return new NodeSettings(config.host(), config.port(), Path.of(config.state_dir()), config.stun_port(),
                 config.advertised_host(), turn, config.turn_secret(), Duration.ofSeconds(config.turn_ttl_seconds()),
                 config.max_frame_bytes(), Duration.ofSeconds(config.login_timeout_seconds()),
-                Duration.ofSeconds(config.idle_timeout_seconds()),
+                Duration.ofSeconds(config.idle_timeout_seconds()), Duration.ofSeconds(config.reverify_seconds()),
                 new NodeLimits(config.limit_connects_burst(), config.limit_connects_per_second(),
                         config.limit_connects_in_flight_per_user(), config.limit_connects_in_flight_per_device(),
                         config.limit_devices_per_user(), config.limit_connections_per_address(),

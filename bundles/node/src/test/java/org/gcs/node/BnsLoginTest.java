@@ -20,6 +20,7 @@ import org.gcs.api.auth.AuthProvider;
 import org.gcs.api.auth.UserCredential;
 import org.gcs.api.routing.NodeAddress;
 import org.gcs.api.transport.P2PTransport;
+import org.gcs.api.wire.NodeWire;
 import org.gcs.api.wire.NodeWire.DevicesQuery;
 import org.gcs.api.wire.NodeWire.NodeFrame;
 import org.gcs.api.wire.NodeWire.NodeFrame.BodyCase;
@@ -77,14 +78,33 @@ class BnsLoginTest {
     }
 
     private void start() throws Exception {
+        start(Map.of(), Map.of());
+    }
+
+    /** @param bnsConfig and @param nodeConfig override the defaults of the provider and the node (by method name) */
+    private void start(Map<String, Object> bnsConfig, Map<String, Object> nodeConfig) throws Exception {
         registry = BnsRegistry.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null);
-        bns = BnsAuthProvider.standalone(Map.of("url", registry.url().toString()));
+        Map<String, Object> c = new java.util.HashMap<>(bnsConfig);
+        c.put("url", registry.url().toString());
+        bns = BnsAuthProvider.standalone(c);
         node = new GcsNode();
         node.setRouter(new CentralRouter());
         node.addAuthProvider(new PubkeyAuthProvider(), Map.of(AuthProvider.SCHEME_PROPERTY, "pk", "service.id", 1L));
-        node.addAuthProvider(bns, Map.of(AuthProvider.SCHEME_PROPERTY, "bns", "service.id", 2L));
+        node.addAuthProvider(bns, BNS_PROPERTIES);
         node.setIdentity(org.gcs.node.state.StoredNodeIdentity.loadOrCreate(tmp.resolve("node")));
-        node.activate(TestConfigs.ephemeral(tmp.resolve("node"), Map.of()));
+        node.activate(TestConfigs.ephemeral(tmp.resolve("node"), nodeConfig));
+    }
+
+    private static final Map<String, Object> BNS_PROPERTIES = Map.of(AuthProvider.SCHEME_PROPERTY, "bns", "service.id", 2L);
+
+    /** Alice's wallet key, imported into a file, as her credential (the store checks nothing: no provider given). */
+    private UserCredential aliceCredential(String name) throws Exception {
+        Path key = tmp.resolve("alice-test.key");
+        if (Files.notExists(key)) {
+            Files.writeString(key, WALLET_KEY + "\n");
+            Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+        }
+        return new BnsCredentialStore().loadOrCreate(key, name);
     }
 
     private Daemon aliceDaemon(String name, UserId friend) throws Exception {
@@ -131,6 +151,159 @@ class BnsLoginTest {
         await(() -> node.stats().get("logins.failed") >= 1, "the refused login");
         assertFalse(alice.nodeConnected());
         assertEquals(0L, node.stats().get("logins.ok"));
+    }
+
+    @Test
+    void aDaemonWhoseKeyDoesNotOwnItsNameDoesNotStartAndSaysWhoOwnsIt() throws Exception {
+        start(Map.of("cache_ttl_seconds", 1), Map.of());
+        registry.register("alice.id", "SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7");
+        Path home = tmp.resolve("alice");
+        Files.createDirectories(home.resolve("state"));
+        Path key = home.resolve("state/bns.key");
+        Files.writeString(key, WALLET_KEY + "\n");
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+        DaemonSettings s = new DaemonSettings(List.of(new NodeAddress(node.nodeId(), "127.0.0.1", node.tlsPort())),
+                DeviceId.of("laptop"), "bns", "alice.id", key, home.resolve("friends.txt"), Privacy.UPLOAD, false,
+                org.gcs.daemon.app.ApiSettings.loopback(home.resolve("state"), 0), home.resolve("state"),
+                Duration.ofSeconds(10), Duration.ofSeconds(10));
+        Daemon d = new Daemon(s, new BnsCredentialStore(bns), NO_TRANSPORT);
+        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, d::start);
+        assertTrue(e.getMessage().contains("alice.id is owned by SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7, not by "
+                + WALLET_ADDRESS), e.getMessage());
+        assertTrue(e.getMessage().contains(key.toAbsolutePath().toString()), "names the key file: " + e.getMessage());
+        assertEquals(0L, node.stats().get("logins.failed") + node.stats().get("logins.ok"), "it never tried the node");
+
+        registry.transfer("alice.id", WALLET_ADDRESS); // hers now: once the cached answer expires the daemon starts
+        Thread.sleep(1_200);
+        alice = new Daemon(s, new BnsCredentialStore(bns), NO_TRANSPORT);
+        alice.start();
+        await(alice::nodeConnected, "Alice's login once her key owns the name");
+    }
+
+    @Test
+    void aDaemonStartsWhenTheNameServiceIsDownAndTheNodeDecides() throws Exception {
+        start();
+        registry.register("alice.id", WALLET_ADDRESS);
+        BnsAuthProvider unreachable = BnsAuthProvider.standalone(Map.of("url", "http://127.0.0.1:9", "lookup_timeout_ms", 500));
+        try {
+            Path key = tmp.resolve("k.key");
+            Files.writeString(key, WALLET_KEY);
+            Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+            assertEquals(UserId.parse("bns:alice.id"), new BnsCredentialStore(unreachable).loadOrCreate(key, "alice.id").user());
+        } finally {
+            unreachable.close();
+        }
+    }
+
+    /**
+     * The re-verification: a device stays logged in only while its key owns its name. The node asks again every
+     * {@code reverify.seconds}; the provider looks the name up again once its cache entry expires.
+     */
+    @Test
+    void aTransferredNameDisconnectsItsDeviceAtTheNextRecheckWithTheReason() throws Exception {
+        start(Map.of("cache_ttl_seconds", 1), Map.of("reverify_seconds", 1));
+        registry.register("alice.id", WALLET_ADDRESS);
+        UserCredential aliceKey = aliceCredential("alice.id");
+        PubkeyCredentialStore pk = new PubkeyCredentialStore();
+        UserCredential bobKey = pk.loadOrCreate(tmp.resolve("bob.key"), null);
+        bob = TestDaemon.connect(node.tlsPort(), node.nodeId());
+        bob.loginOk(bobKey, "phone", List.of());
+        try (TestDaemon a = TestDaemon.connect(node.tlsPort(), node.nodeId())) {
+            a.loginOk(aliceKey, "laptop", List.of(bobKey.user().toString()));
+            await(() -> node.stats().get("owners.rechecked") >= 2, "a recheck of both devices");
+            assertEquals(0L, node.stats().get("owners.lost"), "nothing changed: both stay");
+            assertEquals(Status.OK, devices(bob, "bns:alice.id"));
+
+            registry.transfer("alice.id", "SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7");
+            long transferred = System.nanoTime();
+            NodeFrame error = receiveSkippingPongs(a, Duration.ofSeconds(10));
+            long took = (System.nanoTime() - transferred) / 1_000_000;
+            assertEquals(NodeWire.ErrorCode.AUTH_FAILED, error.getError().getCode());
+            assertTrue(error.getError().getMessage().contains("alice.id is owned by SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7"),
+                    error.getError().getMessage());
+            a.assertClosedByNode();
+            assertTrue(took < 5_000, "ttl 1 s + reverify 1 s, not " + took + " ms");
+        }
+        assertEquals(1L, node.stats().get("owners.lost"));
+        await(() -> {
+            try {
+                return pingAndDevices(bob) == Status.UNKNOWN_USER; // her pk friend stays logged in; she is gone
+            } catch (Exception e) {
+                throw new AssertionError("Bob's session ended", e);
+            }
+        }, "Alice's session to end while Bob's stays");
+        try (TestDaemon again = TestDaemon.connect(node.tlsPort(), node.nodeId())) {
+            NodeFrame refused = again.login(aliceKey, "laptop", false, List.of());
+            assertEquals(NodeWire.ErrorCode.AUTH_FAILED, refused.getError().getCode(), "and her key logs in no more");
+        }
+    }
+
+    @Test
+    void whileTheNameServiceIsDownLoggedInDevicesStayAndNewLoginsAreToldItIsUnavailable() throws Exception {
+        start(Map.of("cache_ttl_seconds", 1, "lookup_timeout_ms", 500), Map.of("reverify_seconds", 1));
+        registry.register("alice.id", WALLET_ADDRESS);
+        UserCredential aliceKey = aliceCredential("alice.id");
+        try (TestDaemon a = TestDaemon.connect(node.tlsPort(), node.nodeId())) {
+            a.loginOk(aliceKey, "laptop", List.of());
+            registry.close();
+            long before = node.stats().get("owners.rechecked");
+            await(() -> node.stats().get("owners.rechecked") >= before + 3, "three rechecks without a name service");
+            assertEquals(0L, node.stats().get("owners.lost"));
+            assertEquals(NodeFrame.BodyCase.PONG, a.pingBarrier(7).getBodyCase(), "Alice is still logged in");
+            try (TestDaemon b = TestDaemon.connect(node.tlsPort(), node.nodeId())) {
+                NodeFrame refused = b.login(aliceKey, "tablet", false, List.of());
+                assertEquals(NodeWire.ErrorCode.UNAVAILABLE, refused.getError().getCode(), refused::toString);
+                assertTrue(refused.getError().getMessage().contains("unreachable")
+                        || refused.getError().getMessage().contains("failed"), refused.getError().getMessage());
+            }
+        }
+    }
+
+    /** The provider goes away (bundle stopped or being updated) and comes back; pk users never notice. */
+    @Test
+    void removingTheProviderTellsBnsDevicesWhyAndLeavesPkDevicesAlone() throws Exception {
+        start();
+        registry.register("alice.id", WALLET_ADDRESS);
+        UserCredential aliceKey = aliceCredential("alice.id");
+        UserCredential bobKey = new PubkeyCredentialStore().loadOrCreate(tmp.resolve("bob.key"), null);
+        bob = TestDaemon.connect(node.tlsPort(), node.nodeId());
+        bob.loginOk(bobKey, "phone", List.of());
+        try (TestDaemon a = TestDaemon.connect(node.tlsPort(), node.nodeId())) {
+            a.loginOk(aliceKey, "laptop", List.of(bobKey.user().toString()));
+            assertEquals(Status.OK, pingAndDevices(bob));
+            node.removeAuthProvider(bns, BNS_PROPERTIES);
+            NodeFrame told = a.receive();
+            assertEquals(NodeWire.ErrorCode.UNKNOWN_SCHEME, told.getError().getCode(), told::toString);
+            assertTrue(told.getError().getMessage().contains("stopped verifying scheme bns"), told.getError().getMessage());
+            a.assertClosedByNode();
+        }
+        try (TestDaemon gap = TestDaemon.connect(node.tlsPort(), node.nodeId())) {
+            NodeFrame refused = gap.login(aliceKey, "laptop", false, List.of());
+            assertEquals(NodeWire.ErrorCode.UNKNOWN_SCHEME, refused.getError().getCode(), "a BNS login in the gap");
+        }
+        assertEquals(Status.UNKNOWN_USER, pingAndDevices(bob), "Bob is still logged in (Alice is gone)");
+        node.addAuthProvider(bns, BNS_PROPERTIES);
+        try (TestDaemon back = TestDaemon.connect(node.tlsPort(), node.nodeId())) {
+            back.loginOk(aliceKey, "laptop", List.of(bobKey.user().toString()));
+            assertEquals(Status.OK, pingAndDevices(bob), "Alice is back");
+        }
+        assertEquals(1L, node.stats().get("sessions.closed.scheme.gone"));
+    }
+
+    private NodeFrame receiveSkippingPongs(TestDaemon who, Duration within) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            NodeFrame f = who.receive();
+            if (f.hasError()) {
+                return f;
+            }
+        }
+        throw new AssertionError("no Error within " + within);
+    }
+
+    private Status pingAndDevices(TestDaemon who) throws Exception {
+        assertEquals(NodeFrame.BodyCase.PONG, who.pingBarrier(requestId).getBodyCase());
+        return devices(who, "bns:alice.id");
     }
 
     private long requestId = 1;

@@ -503,5 +503,10 @@ class GcsNodeTest {
         public CompletableFuture<Void> verify(UserId user, byte[] publicKey, byte[] message, byte[] signature) {
             return CompletableFuture.failedFuture(new AuthenticationException("this provider rejects everyone"));
         }
+
+        @Override
+        public CompletableFuture<Void> checkOwner(UserId user, byte[] publicKey) {
+            return CompletableFuture.failedFuture(new AuthenticationException("this provider rejects everyone"));
+        }
     }
 }

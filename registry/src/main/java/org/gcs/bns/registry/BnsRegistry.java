@@ -47,7 +47,7 @@ public final class BnsRegistry implements AutoCloseable {
     private static final JsonFactory JSON = new JsonFactory();
     private static final HexFormat HEX = HexFormat.of();
 
-    private final HttpServer server;
+    private HttpServer server;
     private final ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "bns-registry");
         t.setDaemon(true);
@@ -385,9 +385,10 @@ public final class BnsRegistry implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (server != null) {
             server.stop(0);
+            server = null;
         }
         threads.shutdownNow();
     }

@@ -102,6 +102,19 @@ public abstract class AuthProviderContract {
         assertRefused(provider().verify(UserId.of("other-scheme", alice.user().value()), alice.publicKey(), message, signature));
     }
 
+    /** The cacheable half: a user's own key owns her id, no other key does, and that needs no signature. */
+    @Test
+    void ownKeyOwnsTheIdAndNoOtherKeyDoes() throws Exception {
+        UserCredential alice = newCredential(dir.resolve("alice.key"));
+        UserCredential mallory = newCredential(dir.resolve("mallory.key"));
+        provider().checkOwner(alice.user(), alice.publicKey()).get(5, TimeUnit.SECONDS);
+        provider().checkOwner(alice.user(), alice.publicKey()).get(5, TimeUnit.SECONDS); // asked again: same answer
+        assertRefused(provider().checkOwner(alice.user(), mallory.publicKey()));
+        assertRefused(provider().checkOwner(alice.user(), new byte[] {1, 2, 3}));
+        assertRefused(provider().checkOwner(alice.user(), null));
+        assertRefused(provider().checkOwner(UserId.of("other-scheme", alice.user().value()), alice.publicKey()));
+    }
+
     @Test
     void keyFileIsReusedAndOwnerOnlyInAnOwnerOnlyDirectory() throws Exception {
         assumeTrue(storeMakesKeys(), "this store imports keys, it does not make them");

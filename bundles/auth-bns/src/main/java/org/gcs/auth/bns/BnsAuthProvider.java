@@ -7,6 +7,7 @@ import java.util.concurrent.CompletionException;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import org.gcs.api.AuthenticationException;
+import org.gcs.api.IdentityUnavailableException;
 import org.gcs.api.UserId;
 import org.gcs.api.auth.AuthProvider;
 import org.osgi.service.component.annotations.Activate;
@@ -110,10 +111,28 @@ public class BnsAuthProvider implements AuthProvider {
             return CompletableFuture.failedFuture(e instanceof AuthenticationException a ? a
                     : new AuthenticationException(e.getMessage()));
         }
+        return owns(name, address);
+    }
+
+    /** Whether the name is active and owned by the address of {@code publicKey}, from the cache when it is fresh. */
+    @Override
+    public CompletableFuture<Void> checkOwner(UserId user, byte[] publicKey) {
+        try {
+            if (!Secp256k1.isCompressedPublicKey(publicKey)) {
+                throw new AuthenticationException("a BNS user's key is a compressed secp256k1 public key (33 bytes)");
+            }
+            return owns(BnsName.of(user), StacksAddress.of(publicKey, mainnet));
+        } catch (IllegalArgumentException | AuthenticationException e) {
+            return CompletableFuture.failedFuture(e instanceof AuthenticationException a ? a
+                    : new AuthenticationException(e.getMessage()));
+        }
+    }
+
+    private CompletableFuture<Void> owns(BnsName name, StacksAddress address) {
         return cache.record(name).handle((record, e) -> {
             if (e != null) {
                 Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                throw new AuthenticationException(cause.getMessage());
+                throw new IdentityUnavailableException(cause.getMessage(), cause);
             }
             String refusal = record.refusal(address);
             if (refusal != null) {

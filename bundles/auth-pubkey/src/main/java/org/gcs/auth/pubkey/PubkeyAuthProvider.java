@@ -29,7 +29,18 @@ public class PubkeyAuthProvider implements AuthProvider {
         }
     }
 
-    private static void check(UserId user, byte[] publicKey, byte[] message, byte[] signature) {
+    /** A {@code pk} id is its key: it owns the id exactly when it is that key, and always will. */
+    @Override
+    public CompletableFuture<Void> checkOwner(UserId user, byte[] publicKey) {
+        try {
+            owner(user, publicKey);
+            return CompletableFuture.completedFuture(null);
+        } catch (AuthenticationException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static byte[] owner(UserId user, byte[] publicKey) {
         byte[] key;
         try {
             key = PubkeyIds.keyOf(user);
@@ -39,6 +50,11 @@ public class PubkeyAuthProvider implements AuthProvider {
         if (publicKey == null || !Arrays.equals(key, publicKey)) {
             throw new AuthenticationException("public key does not match user id " + user);
         }
+        return key;
+    }
+
+    private static void check(UserId user, byte[] publicKey, byte[] message, byte[] signature) {
+        byte[] key = owner(user, publicKey);
         if (signature == null || signature.length != SIGNATURE_LENGTH || message == null) {
             throw new AuthenticationException("an Ed25519 signature has " + SIGNATURE_LENGTH + " bytes");
         }

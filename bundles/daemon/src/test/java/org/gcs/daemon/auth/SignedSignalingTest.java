@@ -131,6 +131,11 @@ class SignedSignalingTest {
                     byte[] signature) {
                 return new java.util.concurrent.CompletableFuture<>(); // an identity lookup that hangs
             }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> checkOwner(UserId user, byte[] publicKey) {
+                return new java.util.concurrent.CompletableFuture<>();
+            }
         };
         SignedSignaling patient = new SignedSignaling(bob, scheme -> hanging, new ReplayGuard(Duration.ofMinutes(2), 10,
                 now::get), now::get, Duration.ofMillis(200));

@@ -86,6 +86,12 @@ public final class TestCredentials {
                 }
                 return CompletableFuture.completedFuture(null);
             }
+
+            @Override
+            public CompletableFuture<Void> checkOwner(UserId user, byte[] publicKey) {
+                return userOf(publicKey).equals(user) ? CompletableFuture.completedFuture(null)
+                        : CompletableFuture.failedFuture(new AuthenticationException("the key does not belong to " + user));
+            }
         };
     }
 

@@ -35,11 +35,17 @@ public final class AuthProviders {
         LOG.log(Level.INFO, () -> "auth provider for scheme " + scheme + " available: " + provider.getClass().getName());
     }
 
-    public synchronized void remove(AuthProvider provider) {
+    /** Removes a provider; returns the scheme it served, or null if it was not known. */
+    public synchronized String remove(AuthProvider provider) {
+        String scheme = registrations.stream().filter(r -> r.provider() == provider).map(Registration::scheme)
+                .findFirst().orElse(null);
         if (registrations.removeIf(r -> r.provider() == provider)) {
             rebuild();
-            LOG.log(Level.INFO, () -> "auth provider removed: " + provider.getClass().getName());
+            LOG.log(Level.INFO, () -> "auth provider for scheme " + scheme + " removed: " + provider.getClass().getName()
+                    + (byScheme.containsKey(scheme) ? "; " + byScheme.get(scheme).getClass().getName() + " serves it now"
+                            : "; no provider serves it now"));
         }
+        return scheme;
     }
 
     public Optional<AuthProvider> forScheme(String scheme) {

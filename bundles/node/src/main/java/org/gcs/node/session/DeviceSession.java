@@ -43,8 +43,16 @@ public final class DeviceSession implements DeviceSink {
     /** Completes once Welcome is queued: a message the router hands over earlier (while it attaches) waits for it. */
     private final CompletableFuture<Void> welcomed = new CompletableFuture<>();
     private volatile FriendsPolicy friends;
+    private final byte[] publicKey;
 
     public DeviceSession(Endpoint endpoint, Channel channel, FriendsPolicy friends, SessionContext context) {
+        this(endpoint, channel, friends, context, new byte[0]);
+    }
+
+    /** @param publicKey the key the device proved at login that it holds, which its user id must stay owned by */
+    public DeviceSession(Endpoint endpoint, Channel channel, FriendsPolicy friends, SessionContext context,
+            byte[] publicKey) {
+        this.publicKey = publicKey.clone();
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
         this.channel = Objects.requireNonNull(channel, "channel");
         this.friends = Objects.requireNonNull(friends, "friends");
@@ -53,6 +61,20 @@ public final class DeviceSession implements DeviceSink {
 
     public Endpoint endpoint() {
         return endpoint;
+    }
+
+    /** The key the device logged in with. */
+    public byte[] publicKey() {
+        return publicKey.clone();
+    }
+
+    /**
+     * Ends the session because its user may not stay logged in (her id is no longer her key's, or the node stopped
+     * verifying her scheme): the device gets an {@code Error} with {@code code} and {@code reason}, then the close.
+     */
+    public void disconnect(ErrorCode code, String reason) {
+        LOG.log(Level.INFO, () -> "session " + endpoint + " " + channel.remoteAddress() + " ended: " + code + " " + reason);
+        Disconnect.withError(channel, code, reason);
     }
 
     public FriendsPolicy friends() {

@@ -122,6 +122,11 @@ public final class LocalDevices {
         });
     }
 
+    /** The device sessions logged in here now, a copy. */
+    public java.util.List<DeviceSession> sessions() {
+        return java.util.List.copyOf(sessions.keySet());
+    }
+
     /** How many device sessions are logged in here. */
     public int size() {
         return sessions.size();

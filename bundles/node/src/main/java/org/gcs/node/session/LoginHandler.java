@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import org.gcs.api.AuthenticationException;
+import org.gcs.api.IdentityUnavailableException;
 import org.gcs.api.DeviceId;
 import org.gcs.api.UserId;
 import org.gcs.api.auth.AuthProvider;
@@ -291,7 +292,8 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
             Throwable cause = Statuses.unwrap(failure);
             String reason = cause instanceof AuthenticationException ? cause.getMessage()
                     : "verification failed: " + Statuses.describe(cause);
-            fail(ctx, ErrorCode.AUTH_FAILED, reason);
+            // an identity that cannot be checked now is not a wrong one: the device tries again later
+            fail(ctx, cause instanceof IdentityUnavailableException ? ErrorCode.UNAVAILABLE : ErrorCode.AUTH_FAILED, reason);
             return;
         }
         String limited = context.devices().refuseLogin(user, device);
@@ -301,7 +303,8 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         FriendsPolicy friends = FriendsPolicy.of(authenticate.getUploadFriends(), authenticate.getFriendsList());
-        DeviceSession session = new DeviceSession(new Endpoint(user, device), ctx.channel(), friends, context);
+        DeviceSession session = new DeviceSession(new Endpoint(user, device), ctx.channel(), friends, context,
+                publicKey);
         context.devices().login(session)
                 .whenComplete((ok, attachFailure) -> ctx.executor().execute(() -> onAttached(ctx, session, attachFailure)));
     }

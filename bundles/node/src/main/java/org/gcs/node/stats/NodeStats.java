@@ -23,6 +23,9 @@ public final class NodeStats {
     private final LongAdder connectsRelayed = new LongAdder();
     private final LongAdder limited = new LongAdder();
     private final LongAdder slowReadersClosed = new LongAdder();
+    private final LongAdder ownersRechecked = new LongAdder();
+    private final LongAdder ownersLost = new LongAdder();
+    private final LongAdder schemesGoneClosed = new LongAdder();
 
     public void tlsBytesIn(long n) {
         tlsBytesIn.add(n);
@@ -76,6 +79,19 @@ public final class NodeStats {
     }
 
     /** A peer that did not read what the node sent it was closed. */
+    /** A logged-in device's key was asked again whether it owns its user id; {@code lost}: it does not any more. */
+    public void ownerRechecked(boolean lost) {
+        ownersRechecked.increment();
+        if (lost) {
+            ownersLost.increment();
+        }
+    }
+
+    /** A session was closed because the provider of its scheme went away. */
+    public void schemeGoneClosed() {
+        schemesGoneClosed.increment();
+    }
+
     public void slowReaderClosed() {
         slowReadersClosed.increment();
     }
@@ -95,6 +111,9 @@ public final class NodeStats {
         values.put("connects.relayed", connectsRelayed.sum());
         values.put("limits.hit", limited.sum());
         values.put("slow.readers.closed", slowReadersClosed.sum());
+        values.put("owners.rechecked", ownersRechecked.sum());
+        values.put("owners.lost", ownersLost.sum());
+        values.put("sessions.closed.scheme.gone", schemesGoneClosed.sum());
         return values;
     }
 }
