@@ -62,9 +62,17 @@ final class RoleBundles {
     }
 
     static Option[] options(String role) {
+        return options(role, java.util.Set.of());
+    }
+
+    /** The role's bundles except those named in {@code without} (to be installed by the test itself). */
+    static Option[] options(String role, java.util.Set<String> without) {
         Map<String, Path> jars = jarsBySymbolicName();
         List<Option> options = new ArrayList<>();
         for (String name : symbolicNames(role)) {
+            if (without.contains(name)) {
+                continue;
+            }
             Path jar = jars.get(name);
             if (jar == null) {
                 throw new IllegalStateException("no jar for bundle " + name + " of role " + role + " in " + jars.keySet());
@@ -72,6 +80,15 @@ final class RoleBundles {
             options.add(isFragment(jar) ? bundle(jar.toUri().toString()).noStart() : bundle(jar.toUri().toString()));
         }
         return options.toArray(new Option[0]);
+    }
+
+    /** The jar of bundle {@code symbolicName} among the assembly's bundles. */
+    static Path jar(String symbolicName) {
+        Path jar = jarsBySymbolicName().get(symbolicName);
+        if (jar == null) {
+            throw new IllegalStateException("no jar for bundle " + symbolicName + " in " + assemblyDir().resolve("target/bundles"));
+        }
+        return jar;
     }
 
     private static boolean isFragment(Path jar) {
