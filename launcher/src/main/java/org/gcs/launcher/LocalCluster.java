@@ -45,6 +45,8 @@ public final class LocalCluster implements AutoCloseable {
     private final PrintStream echo;
     private final Predicate<String> echoFilter;
     private final List<RoleProcess> processes = new ArrayList<>();
+    /** PID {@code org.gcs.auth.bns} for every role started from now on (empty: none written, the defaults apply). */
+    private volatile Map<String, String> nameService = Map.of();
 
     /**
      * @param workDir where each process gets its directory
@@ -60,6 +62,21 @@ public final class LocalCluster implements AutoCloseable {
         this.assemblyTarget = assemblyTarget.toAbsolutePath();
         this.echo = echo;
         this.echoFilter = echoFilter;
+    }
+
+    /**
+     * Makes every node and daemon started from now on check BNS names with this configuration of PID
+     * {@code org.gcs.auth.bns} ({@code url} of the offline registry, say, and {@code cache.ttl.seconds}): nodes for
+     * logins, daemons for their own name at start and for their BNS friends' signed signaling.
+     */
+    public void nameService(Map<String, String> bnsConfig) {
+        this.nameService = Map.copyOf(bnsConfig);
+    }
+
+    private void writeNameService(Path dir) throws IOException {
+        if (!nameService.isEmpty()) {
+            writeConfig(dir, "org.gcs.auth.bns", nameService);
+        }
     }
 
     /** The lines a person watching the demo wants: the roles' INFO and WARNING records from GCS code. */
@@ -102,6 +119,7 @@ public final class LocalCluster implements AutoCloseable {
         node.put("state.dir", "state");
         node.putAll(config);
         writeConfig(dir, "org.gcs.node", node);
+        writeNameService(dir);
         clearReadiness(dir, "state/node.properties", "state/stats.properties");
         RoleProcess process = start("node", dir, prefixed(commandPrefix,
                 RoleProcess.java("-jar", assemblyTarget.resolve("central.jar").toString())));
@@ -186,6 +204,7 @@ public final class LocalCluster implements AutoCloseable {
         Path dir = workDir.resolve(name);
         writeConfig(dir, "org.gcs.node", node);
         writeConfig(dir, "org.gcs.routing.kademlia", router);
+        writeNameService(dir);
         clearReadiness(dir, "state/node.properties", "state/stats.properties", KademliaNodeProcess.STATUS_FILE);
         RoleProcess process = start(name, dir, RoleProcess.java("-jar", jar.toString()));
         Properties started = process.awaitProperties("state/node.properties", START_TIMEOUT);
@@ -259,7 +278,28 @@ public final class LocalCluster implements AutoCloseable {
         nodeEntries.put("node.host", node.host());
         nodeEntries.put("node.port", Integer.toString(node.tlsPort()));
         nodeEntries.put("node.id", node.nodeId());
-        return startDaemon(name, device, nodeEntries, privacyMode, sameUserAs, commandPrefix, transportConfig);
+        return startDaemon(name, device, nodeEntries, privacyMode, sameUserAs, commandPrefix, transportConfig, null);
+    }
+
+    /**
+     * A BNS user's identity as her daemon is given it: her name and the private key of the wallet account that owns
+     * it (64 hex digits), which the daemon reads from its key file.
+     */
+    public record BnsIdentity(String name, String privateKeyHex) {
+    }
+
+    /**
+     * Starts a daemon for a BNS user on {@code device}, logging in to {@code node}: {@code scheme=bns}, her name, and
+     * her wallet key imported into {@code state/bns.key} (owner-only). Set {@link #nameService} first: the daemon
+     * checks at start that the key owns the name.
+     */
+    public DaemonProcess startBnsDaemon(String name, String device, NodeProcess node, String privacyMode,
+            BnsIdentity identity) throws IOException, InterruptedException {
+        Map<String, String> nodeEntries = new LinkedHashMap<>();
+        nodeEntries.put("node.host", node.host());
+        nodeEntries.put("node.port", Integer.toString(node.tlsPort()));
+        nodeEntries.put("node.id", node.nodeId());
+        return startDaemon(name, device, nodeEntries, privacyMode, null, List.of(), LOOPBACK_TRANSPORT, identity);
     }
 
     /**
@@ -276,11 +316,11 @@ public final class LocalCluster implements AutoCloseable {
         }
         Map<String, String> nodeEntries = Map.of("bootstrap.nodes",
                 String.join(",", bootstrapNodes.stream().map(NodeProcess::daemonAddress).toList()));
-        return startDaemon(name, device, nodeEntries, privacyMode, sameUserAs, List.of(), LOOPBACK_TRANSPORT);
+        return startDaemon(name, device, nodeEntries, privacyMode, sameUserAs, List.of(), LOOPBACK_TRANSPORT, null);
     }
 
     private DaemonProcess startDaemon(String name, String device, Map<String, String> nodeEntries, String privacyMode,
-            DaemonProcess sameUserAs, List<String> commandPrefix, Map<String, String> transportConfig)
+            DaemonProcess sameUserAs, List<String> commandPrefix, Map<String, String> transportConfig, BnsIdentity bns)
             throws IOException, InterruptedException {
         Path dir = workDir.resolve(name);
         Files.createDirectories(dir);
@@ -296,6 +336,19 @@ public final class LocalCluster implements AutoCloseable {
         Map<String, String> daemon = new LinkedHashMap<>(nodeEntries);
         daemon.put("device", device);
         daemon.put("key.file", "state/user.key");
+        if (bns != null) {
+            Path key = dir.resolve("state/bns.key");
+            Files.createDirectories(key.getParent(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            Files.deleteIfExists(key);
+            Files.createFile(key, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(key, bns.privateKeyHex() + "\n");
+            daemon.put("scheme", "bns");
+            daemon.put("name", bns.name());
+            daemon.put("key.file", "state/bns.key");
+            daemon.put("CredentialStore.target", "(gcs.auth.scheme=bns)");
+        }
         daemon.put("friends.file", "friends.txt");
         daemon.put("privacy.mode", privacyMode);
         daemon.put("api.host", "127.0.0.1");
@@ -303,6 +356,7 @@ public final class LocalCluster implements AutoCloseable {
         daemon.put("state.dir", "state");
         writeConfig(dir, "org.gcs.daemon", daemon);
         writeConfig(dir, "org.gcs.transport.ice", transportConfig);
+        writeNameService(dir);
         clearReadiness(dir, "state/user-id", "state/api.socket", "state/api.port");
         RoleProcess process = start(name, dir, prefixed(commandPrefix,
                 RoleProcess.java("-jar", assemblyTarget.resolve("daemon.jar").toString())));
