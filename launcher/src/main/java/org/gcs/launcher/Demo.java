@@ -26,7 +26,8 @@ import org.gcs.client.GcsClient;
  * moving a file from Alice's app to Bob's over the P2P channel. Every protocol step the processes log is printed; the
  * exit status is 0 only if the file arrived with the SHA-256 it was sent with and the node did not carry it.
  * Distributed, the same transfer runs over three Kademlia nodes with Alice and Bob on different handler nodes
- * ({@link DistributedStart}).
+ * ({@link DistributedStart}). With BNS, Alice is {@code alice.id}, a name registered in the offline BNS registry to a
+ * wallet key made for the demo, Bob a {@code pk} user, and each proves its user to the other over the P2P channel.
  */
 public final class Demo {
     private static final Pattern LOG_RECORD = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ");
@@ -35,10 +36,21 @@ public final class Demo {
     private final Path workDir;
     private final PrintStream out;
     private final boolean distributed;
+    private final Variant variant;
+
+    /** Which deployment the demo runs. */
+    public enum Variant {
+        /** One central node, two pk users. */
+        CENTRAL,
+        /** Three nodes with the Kademlia router, Alice and Bob handled by different nodes. */
+        DISTRIBUTED,
+        /** One central node; Alice is a BNS user (offline registry), Bob a pk user; both ends authenticated. */
+        BNS
+    }
 
     /** The central demo. */
     public Demo(Path workDir, PrintStream out) {
-        this(workDir, out, false);
+        this(workDir, out, Variant.CENTRAL);
     }
 
     /**
@@ -46,9 +58,14 @@ public final class Demo {
      *        handled by different nodes
      */
     public Demo(Path workDir, PrintStream out, boolean distributed) {
+        this(workDir, out, distributed ? Variant.DISTRIBUTED : Variant.CENTRAL);
+    }
+
+    public Demo(Path workDir, PrintStream out, Variant variant) {
         this.workDir = workDir.toAbsolutePath();
         this.out = out;
-        this.distributed = distributed;
+        this.variant = variant;
+        this.distributed = variant == Variant.DISTRIBUTED;
     }
 
     /** What the demo shows: GCS's own log records, and everything the example applications print. */
@@ -67,15 +84,25 @@ public final class Demo {
             throw new IllegalStateException(examplesJar + " is missing: build with ./mvnw -B install -DskipTests");
         }
         LocalCluster.deleteTree(workDir);
+        org.gcs.bns.registry.BnsRegistry registry = null;
         try (LocalCluster cluster = new LocalCluster(workDir, assembly, out, Demo::shown)) {
-            DemoDeployment deployment = distributed ? new DistributedStart(cluster, this::step).run() : startCentral(cluster);
+            DemoDeployment deployment;
+            switch (variant) {
+                case DISTRIBUTED -> deployment = new DistributedStart(cluster, this::step).run();
+                case BNS -> {
+                    registry = startRegistry(cluster);
+                    deployment = startCentral(cluster);
+                }
+                default -> deployment = startCentral(cluster);
+            }
             DaemonProcess alice = deployment.alice();
             DaemonProcess bob = deployment.bob();
 
+            boolean bns = variant == Variant.BNS;
             step("3. They add each other to their friends lists (uploaded to the node that handles each of them: it filters"
-                    + " everyone else)");
-            alice.writeFriends(Map.of(bob.userId(), "Bob"));
-            bob.writeFriends(Map.of(alice.userId(), "Alice"));
+                    + " everyone else)" + (bns ? "; +auth: each end proves its user to the other over the P2P channel" : ""));
+            alice.writeFriends(Map.of(bob.userId(), bns ? "+auth Bob" : "Bob"));
+            bob.writeFriends(Map.of(alice.userId(), bns ? "+auth Alice" : "Alice"));
             awaitFriend(alice, bob.userId());
             awaitFriend(bob, alice.userId());
 
@@ -117,15 +144,50 @@ public final class Demo {
             step("   " + deployment.trafficName() + " carried " + nodeBytes + " bytes during the transfer of " + FILE_BYTES
                     + " payload bytes");
             boolean bypassed = nodeBytes < FILE_BYTES / 10;
-            if (sent == 0 && received == 0 && same && bypassed) {
+            boolean proven = !bns || bob.process().log().contains("both ends authenticated");
+            if (bns) {
+                step("   Bob's daemon " + (proven ? "checked Alice's proof: the key that signed it owns alice.id in the"
+                        + " registry, and she checked his" : "DID NOT authenticate Alice"));
+            }
+            if (sent == 0 && received == 0 && same && bypassed && proven) {
                 step("DEMO OK: the file went peer to peer; " + (distributed ? "the nodes" : "the node") + " only relayed signaling");
                 return 0;
             }
-            step("DEMO FAILED" + (bypassed ? "" : ": " + deployment.trafficName() + " carried payload-sized traffic") + "; logs are in "
+            step("DEMO FAILED" + (proven ? "" : ": the ends were not authenticated") + (bypassed ? "" : ": " + deployment.trafficName() + " carried payload-sized traffic") + "; logs are in "
                     + workDir);
             return 1;
+        } finally {
+            if (registry != null) {
+                registry.close();
+            }
         }
     }
+
+    /**
+     * The BNS variant's name service: the offline registry on loopback, with {@code alice.id} registered to the address
+     * of a wallet key made for this run; every role checks names with it.
+     */
+    private org.gcs.bns.registry.BnsRegistry startRegistry(LocalCluster cluster) throws IOException {
+        step("0. Start the offline BNS registry (the Stacks name services' API, on loopback) and register alice.id to a"
+                + " wallet key made for the demo");
+        byte[] key = new byte[32];
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        do {
+            random.nextBytes(key);
+            key[0] &= 0x7f; // below the curve order
+        } while (key[0] == 0);
+        aliceWalletKey = HexFormat.of().formatHex(key);
+        String address = org.gcs.auth.bns.StacksAddress.of(org.gcs.auth.bns.Secp256k1.publicKey(key), true).toString();
+        org.gcs.bns.registry.BnsRegistry registry = org.gcs.bns.registry.BnsRegistry.start(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), null);
+        registry.register("alice.id", address);
+        cluster.nameService(Map.of("url", registry.url().toString()));
+        step("   " + registry.url() + ": alice.id is owned by " + address);
+        return registry;
+    }
+
+    /** The BNS variant's wallet key for Alice (64 hex digits), made by {@link #startRegistry}. */
+    private String aliceWalletKey;
 
     private void step(String text) {
         out.println(text);
@@ -137,8 +199,16 @@ public final class Demo {
         NodeProcess node = cluster.startCentral();
         step("   node id " + node.nodeId() + ", TLS port " + node.tlsPort() + ", STUN port " + node.stunPort());
 
-        step("2. Start Alice's daemon on her laptop and Bob's on his phone; each creates its user's key");
-        DaemonProcess alice = cluster.startDaemon("alice", "laptop", node, "upload");
+        DaemonProcess alice;
+        if (variant == Variant.BNS) {
+            step("2. Start Alice's daemon as alice.id (her wallet key imported; it checks that the key owns the name) and"
+                    + " Bob's as a pk user (his key made on first start)");
+            alice = cluster.startBnsDaemon("alice", "laptop", node, "upload",
+                    new LocalCluster.BnsIdentity("alice.id", aliceWalletKey));
+        } else {
+            step("2. Start Alice's daemon on her laptop and Bob's on his phone; each creates its user's key");
+            alice = cluster.startDaemon("alice", "laptop", node, "upload");
+        }
         DaemonProcess bob = cluster.startDaemon("bob", "phone", node, "upload");
         step("   Alice is " + alice.userId());
         step("   Bob   is " + bob.userId());

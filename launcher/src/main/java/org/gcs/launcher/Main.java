@@ -4,8 +4,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * {@code java -jar launcher/target/gcs-launcher.jar demo [--distributed] [workdir]} runs the local demo (with
- * {@code --distributed}: over three Kademlia nodes instead of one central node);
+ * {@code java -jar launcher/target/gcs-launcher.jar demo [--distributed | --bns] [workdir]} runs the local demo (with
+ * {@code --distributed}: over three Kademlia nodes instead of one central node; with {@code --bns}: Alice is the BNS
+ * user {@code alice.id}, checked against the offline registry, and both ends authenticate each other);
  * {@code bench [N ...]} runs the concurrent-connect benchmark (default N = 10, 100, 500) and prints its table;
  * {@code distbench [sizes [users [connects [kills]]]]} compares the central role with Kademlia deployments of the
  * given sizes (default 3,20; 9 users; 30 connects; 10 kills), see {@link DistributedBench};
@@ -62,7 +63,7 @@ public final class Main {
             }
             case "registry" -> status = registry(Arrays.copyOfRange(args, 1, args.length));
             default -> {
-                System.err.println("usage: gcs-launcher demo [--distributed] [workdir] | bench [N ...] | authbench [pairs [quiet-ms]]"
+                System.err.println("usage: gcs-launcher demo [--distributed | --bns] [workdir] | bench [N ...] | authbench [pairs [quiet-ms]]"
                         + " | distbench [sizes [users [connects [kills]]]] | soak [minutes [parallel [sample-seconds]]]"
                         + " | registry serve|set ...");
                 status = 2;
@@ -95,18 +96,20 @@ public final class Main {
     }
 
     private static int demo(String[] args) throws Exception {
-        boolean distributed = false;
+        Demo.Variant variant = Demo.Variant.CENTRAL;
         Path workDir = Path.of("run/demo");
         for (String arg : args) {
             if (arg.equals("--distributed")) {
-                distributed = true;
+                variant = Demo.Variant.DISTRIBUTED;
+            } else if (arg.equals("--bns")) {
+                variant = Demo.Variant.BNS;
             } else if (arg.startsWith("-")) {
-                System.err.println("usage: gcs-launcher demo [--distributed] [workdir]");
+                System.err.println("usage: gcs-launcher demo [--distributed | --bns] [workdir]");
                 return 2;
             } else {
                 workDir = Path.of(arg);
             }
         }
-        return new Demo(workDir, System.out, distributed).run();
+        return new Demo(workDir, System.out, variant).run();
     }
 }
