@@ -56,6 +56,7 @@ public final class BnsRegistry implements AutoCloseable {
     private final Path file;
     private final Map<String, Entry> names = new LinkedHashMap<>();
     private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong notModified = new AtomicLong();
     private volatile Fault fault = Fault.NONE;
     private long loadedModified;
     private volatile int retryAfterSeconds = 30;
@@ -89,6 +90,11 @@ public final class BnsRegistry implements AutoCloseable {
     /** Requests served so far. */
     public long requests() {
         return requests.get();
+    }
+
+    /** How many conditional requests were answered {@code 304 Not Modified}. */
+    public long notModified() {
+        return notModified.get();
     }
 
     public void fault(Fault f, int retryAfter) {
@@ -259,7 +265,7 @@ public final class BnsRegistry implements AutoCloseable {
             case EXPIRED -> "expired";
             case REVOKED -> "revoked";
         };
-        send(x, 200, "{\"owner\":" + quote(e.owner()) + ",\"current_burn_block\":" + BURN_HEIGHT
+        sendCacheable(x, "{\"owner\":" + quote(e.owner()) + ",\"current_burn_block\":" + BURN_HEIGHT
                 + ",\"renewal_height\":" + (e.state() == State.ACTIVE ? BURN_HEIGHT + 50_000 : BURN_HEIGHT - 100)
                 + ",\"status\":" + quote(status) + "}");
     }
@@ -281,7 +287,7 @@ public final class BnsRegistry implements AutoCloseable {
             return;
         }
         String status = e.state() == State.REVOKED ? "revoked" : e.state() == State.EXPIRED ? "expired" : "registered";
-        send(x, 200, "{\"address\":" + quote(e.owner()) + ",\"blockchain\":\"stacks\",\"expire_block\":" + BURN_HEIGHT
+        sendCacheable(x, "{\"address\":" + quote(e.owner()) + ",\"blockchain\":\"stacks\",\"expire_block\":" + BURN_HEIGHT
                 + ",\"grace_period\":" + (e.state() == State.GRACE_PERIOD) + ",\"last_txid\":\"\",\"status\":"
                 + quote(status) + ",\"zonefile_hash\":\"\"}");
     }
@@ -371,6 +377,28 @@ public final class BnsRegistry implements AutoCloseable {
 
     private static String quote(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    /**
+     * A 200 answer with an {@code ETag} (the hash of the body), or {@code 304 Not Modified} without a body when the
+     * request's {@code If-None-Match} names that tag, as the Stacks API does for answers that only change with the chain.
+     */
+    private void sendCacheable(HttpExchange x, String body) throws IOException {
+        String etag;
+        try {
+            etag = "\"" + HEX.formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(body.getBytes(StandardCharsets.UTF_8)), 0, 16) + "\"";
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        x.getResponseHeaders().set("ETag", etag);
+        String asked = x.getRequestHeaders().getFirst("If-None-Match");
+        if (asked != null && asked.trim().equals(etag)) {
+            notModified.incrementAndGet();
+            x.sendResponseHeaders(304, -1);
+            return;
+        }
+        send(x, 200, body);
     }
 
     private static void send(HttpExchange x, int code, String body) throws IOException {

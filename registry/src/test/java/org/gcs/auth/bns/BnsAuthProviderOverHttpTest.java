@@ -193,6 +193,27 @@ class BnsAuthProviderOverHttpTest {
         login(p, "bob.id", after).get(10, TimeUnit.SECONDS);
     }
 
+    /** An expired cache entry is asked again with If-None-Match; the service answers 304 until the name changes. */
+    @ParameterizedTest
+    @ValueSource(strings = {"indexer-v2", "names-v1"})
+    void anExpiredAnswerIsRevalidatedWithItsETagAndAChangeStillComesThrough(String service) throws Exception {
+        Key owner = Key.fresh();
+        Key buyer = Key.fresh();
+        registry.register("dave.id", owner.address().toString());
+        BnsAuthProvider p = provider(service, 1);
+        login(p, "dave.id", owner).get(10, TimeUnit.SECONDS);
+        assertEquals(0, registry.notModified());
+        Thread.sleep(1200);
+        login(p, "dave.id", owner).get(10, TimeUnit.SECONDS);
+        assertEquals(1, registry.notModified(), "the second lookup was conditional and nothing had changed");
+        registry.transfer("dave.id", buyer.address().toString());
+        Thread.sleep(1200);
+        assertTrue(refusal(login(p, "dave.id", owner)).contains("is owned by " + buyer.address()),
+                "a changed name answers 200 with the new owner");
+        assertEquals(1, registry.notModified());
+        login(p, "dave.id", buyer).get(10, TimeUnit.SECONDS);
+    }
+
     @Test
     void signaturesAreCheckedEveryTimeButOwnershipIsLookedUpOnce() throws Exception {
         Key k = Key.fresh();

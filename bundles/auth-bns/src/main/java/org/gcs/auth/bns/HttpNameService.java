@@ -21,14 +21,34 @@ import okhttp3.ResponseBody;
  * no redirects followed (an unknown subdomain is redirected to an off-chain registrar), answers read up to
  * {@value #MAX_BODY_BYTES} bytes, and every non-answer turned into a {@link NameServiceException} that says what went
  * wrong: unreachable, timed out, rate limited (with its {@code retry-after}), redirected, an error status, too long.
+ *
+ * <p>GET answers that carry an {@code ETag} (up to {@value #MAX_VALIDATED_BYTES} bytes, for the last
+ * {@value #MAX_VALIDATED} URLs) are kept with it, and the next lookup of that URL asks {@code If-None-Match}: a
+ * {@code 304 Not Modified} reuses the kept answer, so an ownership check whose cache entry expired costs the service
+ * no body and no query when nothing changed.
  */
 abstract class HttpNameService implements NameService {
     static final int MAX_BODY_BYTES = 64 * 1024;
     private static final MediaType JSON = MediaType.get("application/json");
 
+    static final int MAX_VALIDATED = 4096;
+    static final int MAX_VALIDATED_BYTES = 2048;
+
     /** An answer: its status code and body (read whole, bounded). */
     record Answer(int code, byte[] body) {
     }
+
+    /** A 200 answer kept with its entity tag, to ask next time whether it still holds. */
+    private record Validated(String etag, Answer answer) {
+    }
+
+    private final java.util.Map<HttpUrl, Validated> validated = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<HttpUrl, Validated> eldest) {
+                    return size() > MAX_VALIDATED;
+                }
+            });
 
     private final OkHttpClient http;
     protected final HttpUrl base;
@@ -62,16 +82,29 @@ abstract class HttpNameService implements NameService {
         return Json.object(a.body(), describe());
     }
 
+    /** A GET, conditional when an earlier answer from {@code url} came with an {@code ETag}. */
     CompletableFuture<Answer> get(HttpUrl url) {
-        return call(new Request.Builder().url(url).header("Accept", "application/json").get().build());
+        Validated earlier = validated.get(url);
+        Request.Builder request = new Request.Builder().url(url).header("Accept", "application/json").get();
+        if (earlier != null) {
+            request.header("If-None-Match", earlier.etag());
+        }
+        return call(request.build(), earlier).whenComplete((a, e) -> {
+            if (e != null) {
+                return;
+            }
+            if (a.code() != 200) {
+                validated.remove(url);
+            }
+        });
     }
 
     CompletableFuture<Answer> postJson(HttpUrl url, String json) {
         return call(new Request.Builder().url(url).header("Accept", "application/json")
-                .post(RequestBody.create(json, JSON)).build());
+                .post(RequestBody.create(json, JSON)).build(), null);
     }
 
-    private CompletableFuture<Answer> call(Request request) {
+    private CompletableFuture<Answer> call(Request request, Validated earlier) {
         CompletableFuture<Answer> answer = new CompletableFuture<>();
         Call call = http.newCall(request);
         answer.whenComplete((a, e) -> {
@@ -89,7 +122,7 @@ abstract class HttpNameService implements NameService {
             @Override
             public void onResponse(Call c, Response response) {
                 try (response) {
-                    answer.complete(read(response));
+                    answer.complete(read(response, earlier));
                 } catch (NameServiceException e) {
                     answer.completeExceptionally(e);
                 } catch (IOException | RuntimeException e) {
@@ -101,8 +134,14 @@ abstract class HttpNameService implements NameService {
         return answer;
     }
 
-    private Answer read(Response response) throws IOException {
+    private Answer read(Response response, Validated earlier) throws IOException {
         int code = response.code();
+        if (code == 304) {
+            if (earlier == null) {
+                throw new NameServiceException(describe() + " answered 304 Not Modified to an unconditional request");
+            }
+            return earlier.answer();
+        }
         if (code == 429) {
             long after = retryAfterMillis(response.header("Retry-After"));
             throw new NameServiceException(describe() + " is rate limiting (429), retry after " + after / 1000 + " s",
@@ -123,7 +162,16 @@ abstract class HttpNameService implements NameService {
         if (bytes.length > MAX_BODY_BYTES) {
             throw new NameServiceException(describe() + " answered more than " + MAX_BODY_BYTES + " bytes");
         }
-        return new Answer(code, bytes);
+        Answer answer = new Answer(code, bytes);
+        String etag = response.header("ETag");
+        if ("GET".equals(response.request().method()) && code == 200) {
+            if (etag != null && !etag.isBlank() && etag.length() <= 256 && bytes.length <= MAX_VALIDATED_BYTES) {
+                validated.put(response.request().url(), new Validated(etag, answer));
+            } else {
+                validated.remove(response.request().url());
+            }
+        }
+        return answer;
     }
 
     /** {@code Retry-After} in milliseconds: delta seconds or an HTTP date; 60 s when missing or unreadable. */
