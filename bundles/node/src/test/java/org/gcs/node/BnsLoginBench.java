@@ -25,7 +25,8 @@ import org.gcs.routing.central.CentralRouter;
  * {@code pk} users, for {@code bns} users whose ownership the node has cached (warm), and for {@code bns} users it must
  * look up in the offline registry over HTTP (cold: a new name each login); then sequential warm BNS logins per second.
  * Each login is a new TLS connection, Hello, Challenge, Authenticate, Welcome. Prints medians and p90 of {@code N} each
- * after {@code N} warm-up logins, then sequential logins per second, pk and warm BNS.
+ * after {@code N} warm-up logins, then sequential logins per second, pk and warm BNS, and the same with 8 clients
+ * logging in at once (each its own device of the user).
  *
  * <pre>
  * ./mvnw -o -q test-compile -pl bundles/node -am
@@ -75,16 +76,48 @@ public final class BnsLoginBench {
                     login(node, warm);
                 }
                 double perSecond = n / ((System.nanoTime() - t0) / 1e9);
+                double pkConcurrent = concurrent(node, pk, CLIENTS, n);
+                double warmConcurrent = concurrent(node, warm, CLIENTS, n);
                 System.out.printf("logins on loopback, N = %d each (median / p90, ms):%n", n);
                 System.out.printf("  pk:                %s%n", stats(pkTimes));
                 System.out.printf("  bns, warm cache:   %s%n", stats(warmTimes));
                 System.out.printf("  bns, cold (HTTP):  %s%n", stats(coldTimes));
                 System.out.printf("  sequential logins/s: pk %.0f, bns warm %.0f (%.2fx); registry requests: %d%n",
                         pkPerSecond, perSecond, perSecond / pkPerSecond, registry.requests());
+                System.out.printf("  %d clients at once, logins/s: pk %.0f, bns warm %.0f (%.2fx)%n", CLIENTS, pkConcurrent,
+                        warmConcurrent, warmConcurrent / pkConcurrent);
             } finally {
                 node.deactivate();
                 bns.close();
             }
+        }
+    }
+
+    /** Clients logging in at once, each its own device of the user, for {@link #concurrent}. */
+    private static final int CLIENTS = 8;
+
+    /** Logins per second when {@code clients} connections log in at once, {@code total} logins in all. */
+    private static double concurrent(GcsNode node, UserCredential who, int clients, int total) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            long t0 = System.nanoTime();
+            for (int c = 0; c < clients; c++) {
+                String device = "bench-" + c;
+                int share = total / clients;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < share; i++) {
+                        login(node, who, device);
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(5, java.util.concurrent.TimeUnit.MINUTES);
+            }
+            return (total / clients * clients) / ((System.nanoTime() - t0) / 1e9);
+        } finally {
+            pool.shutdownNow();
         }
     }
 
@@ -102,9 +135,13 @@ public final class BnsLoginBench {
 
     /** One login on a new connection; nanoseconds from connecting to Welcome. */
     private static long login(GcsNode node, UserCredential who) throws Exception {
+        return login(node, who, "bench");
+    }
+
+    private static long login(GcsNode node, UserCredential who, String device) throws Exception {
         long t0 = System.nanoTime();
         try (TestDaemon d = TestDaemon.connect(node.tlsPort(), node.nodeId())) {
-            NodeFrame answer = d.login(who, "bench", false, List.of());
+            NodeFrame answer = d.login(who, device, false, List.of());
             if (!answer.hasWelcome()) {
                 throw new IllegalStateException("login refused: " + answer);
             }
