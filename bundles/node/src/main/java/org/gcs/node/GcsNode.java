@@ -230,7 +230,14 @@ public final class GcsNode {
         recheck = new OwnerRecheck(devices, authProviders, stats);
         long reverify = settings.reverify().toMillis();
         if (reverify > 0) {
-            housekeeping.scheduleAtFixedRate(recheck::checkAll, reverify, reverify, TimeUnit.MILLISECONDS);
+            OwnerRecheck rounds = recheck;
+            housekeeping.scheduleAtFixedRate(() -> {
+                try {
+                    rounds.checkAll();
+                } catch (Throwable e) { // never let one failure cancel every later round
+                    LOG.log(Level.WARNING, "owner recheck failed: " + e);
+                }
+            }, reverify, reverify, TimeUnit.MILLISECONDS);
         }
 
         String stunText = settings.stunEnabled() ? "udp://" + settings.host() + ":" + stunPort : "off";

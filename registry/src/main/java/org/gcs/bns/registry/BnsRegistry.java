@@ -47,7 +47,7 @@ public final class BnsRegistry implements AutoCloseable {
     private static final JsonFactory JSON = new JsonFactory();
     private static final HexFormat HEX = HexFormat.of();
 
-    private HttpServer server;
+    private volatile HttpServer server;
     private final ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "bns-registry");
         t.setDaemon(true);
@@ -83,7 +83,11 @@ public final class BnsRegistry implements AutoCloseable {
     }
 
     public URI url() {
-        InetSocketAddress a = server.getAddress();
+        HttpServer running = server;
+        if (running == null) {
+            throw new IllegalStateException("the registry is closed");
+        }
+        InetSocketAddress a = running.getAddress();
         return URI.create("http://" + a.getAddress().getHostAddress() + ":" + a.getPort());
     }
 

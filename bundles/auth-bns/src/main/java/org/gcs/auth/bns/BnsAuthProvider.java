@@ -14,6 +14,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.Designate;
 
 /**
@@ -26,9 +27,19 @@ import org.osgi.service.metatype.annotations.Designate;
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = BnsConfig.class)
 public class BnsAuthProvider implements AuthProvider {
-    private OwnershipCache cache;
-    private OkHttpClient http;
-    private boolean mainnet;
+    /** What a configuration makes: the cache in front of its name service, the HTTP client, the network. */
+    private record Resolver(OwnershipCache cache, OkHttpClient http, boolean mainnet) {
+        /** Ends the HTTP client's threads once idle; {@code cancel}: fails the lookups in flight at once. */
+        void close(boolean cancel) {
+            if (cancel) {
+                http.dispatcher().cancelAll();
+            }
+            http.dispatcher().executorService().shutdown();
+            http.connectionPool().evictAll();
+        }
+    }
+
+    private volatile Resolver resolver;
 
     public BnsAuthProvider() {
     }
@@ -62,7 +73,26 @@ public class BnsAuthProvider implements AuthProvider {
 
     @Activate
     void activate(BnsConfig config) {
-        mainnet = switch (config.network()) {
+        resolver = resolver(config);
+    }
+
+    /**
+     * A changed configuration takes effect for the next lookup, without unregistering the provider: lookups in flight
+     * finish on the old client, the devices logged in are not disturbed, and a daemon using it does not restart. The old cache
+     * goes with the old configuration (another service may answer otherwise).
+     */
+    @Modified
+    void modified(BnsConfig config) {
+        Resolver next = resolver(config);
+        Resolver old = resolver;
+        resolver = next;
+        if (old != null) {
+            old.close(false); // lookups in flight finish on the old client
+        }
+    }
+
+    private static Resolver resolver(BnsConfig config) {
+        boolean mainnet = switch (config.network()) {
             case "mainnet" -> true;
             case "testnet" -> false;
             default -> throw new IllegalArgumentException("network must be mainnet or testnet, not " + config.network());
@@ -71,7 +101,7 @@ public class BnsAuthProvider implements AuthProvider {
         if (url == null) {
             throw new IllegalArgumentException("not an http(s) URL: " + config.url());
         }
-        http = HttpNameService.client(Duration.ofMillis(config.lookup_timeout_ms()));
+        OkHttpClient http = HttpNameService.client(Duration.ofMillis(config.lookup_timeout_ms()));
         NameService service = switch (config.service()) {
             case "indexer-v2" -> new IndexerV2Service(http, url, !mainnet);
             case "names-v1" -> new NamesV1Service(http, url);
@@ -81,17 +111,17 @@ public class BnsAuthProvider implements AuthProvider {
             default -> throw new IllegalArgumentException("service must be indexer-v2, contract-v2 or names-v1, not "
                     + config.service());
         };
-        cache = new OwnershipCache(service, config.cache_ttl_seconds() * 1000L, config.cache_max_entries(),
+        OwnershipCache cache = new OwnershipCache(service, config.cache_ttl_seconds() * 1000L, config.cache_max_entries(),
                 config.lookups_max_in_flight(), config.circuit_failures(), config.circuit_open_seconds() * 1000L,
                 System::currentTimeMillis);
+        return new Resolver(cache, http, mainnet);
     }
 
     @Deactivate
     void deactivate() {
-        if (http != null) {
-            http.dispatcher().cancelAll();
-            http.dispatcher().executorService().shutdown();
-            http.connectionPool().evictAll();
+        Resolver r = resolver;
+        if (r != null) {
+            r.close(true);
         }
     }
 
@@ -121,7 +151,7 @@ public class BnsAuthProvider implements AuthProvider {
             if (!Secp256k1.isCompressedPublicKey(publicKey)) {
                 throw new AuthenticationException("a BNS user's key is a compressed secp256k1 public key (33 bytes)");
             }
-            return owns(BnsName.of(user), StacksAddress.of(publicKey, mainnet));
+            return owns(BnsName.of(user), StacksAddress.of(publicKey, resolver.mainnet()));
         } catch (IllegalArgumentException | AuthenticationException e) {
             return CompletableFuture.failedFuture(e instanceof AuthenticationException a ? a
                     : new AuthenticationException(e.getMessage()));
@@ -129,9 +159,12 @@ public class BnsAuthProvider implements AuthProvider {
     }
 
     private CompletableFuture<Void> owns(BnsName name, StacksAddress address) {
-        return cache.record(name).handle((record, e) -> {
+        return resolver.cache().record(name).handle((record, e) -> {
             if (e != null) {
                 Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                if (cause instanceof NameServiceException n && n.definite()) {
+                    throw new AuthenticationException(n.getMessage(), n);
+                }
                 throw new IdentityUnavailableException(cause.getMessage(), cause);
             }
             String refusal = record.refusal(address);
@@ -155,6 +188,6 @@ public class BnsAuthProvider implements AuthProvider {
                 && !Arrays.equals(Secp256k1.recover(StacksMessage.legacyHash(message), signature), publicKey)) {
             throw new AuthenticationException("the signature is not by the key presented");
         }
-        return StacksAddress.of(publicKey, mainnet);
+        return StacksAddress.of(publicKey, resolver.mainnet());
     }
 }

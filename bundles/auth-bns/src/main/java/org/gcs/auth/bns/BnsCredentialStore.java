@@ -16,7 +16,9 @@ import org.gcs.api.auth.UserCredential;
 import org.gcs.internal.files.PrivateKeyFiles;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * The daemon's side of a {@code bns} user: her Stacks private key, imported into a key file, and the name it owns. A
@@ -34,7 +36,12 @@ public class BnsCredentialStore implements CredentialStore {
     /** Longer than any lookup the provider lets run ({@link BnsConfig#lookup_timeout_ms}), as a last bound. */
     private static final long OWNER_CHECK_SECONDS = 60;
 
-    @Reference(target = "(component.name=org.gcs.auth.bns.BnsAuthProvider)", policy = ReferencePolicy.DYNAMIC)
+    /**
+     * Optional and dynamic: the store (and so a daemon holding it) stays up while the provider is reconfigured or
+     * replaced; without one a key loads unchecked and the node decides at login.
+     */
+    @Reference(target = "(component.name=org.gcs.auth.bns.BnsAuthProvider)", cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile AuthProvider owners;
 
     /** A store for use in a framework, where DS sets the provider that checks ownership. */

@@ -31,6 +31,8 @@ abstract class HttpNameService implements NameService {
     static final int MAX_BODY_BYTES = 64 * 1024;
     private static final MediaType JSON = MediaType.get("application/json");
 
+    /** An entity tag as RFC 9110 writes it, in the characters a request header may carry. */
+    private static final java.util.regex.Pattern ETAG = java.util.regex.Pattern.compile("(W/)?\"[\\x21\\x23-\\x7e]{0,200}\"");
     static final int MAX_VALIDATED = 4096;
     static final int MAX_VALIDATED_BYTES = 2048;
 
@@ -87,7 +89,12 @@ abstract class HttpNameService implements NameService {
         Validated earlier = validated.get(url);
         Request.Builder request = new Request.Builder().url(url).header("Accept", "application/json").get();
         if (earlier != null) {
-            request.header("If-None-Match", earlier.etag());
+            try {
+                request.header("If-None-Match", earlier.etag());
+            } catch (IllegalArgumentException unsendable) {
+                validated.remove(url);
+                earlier = null;
+            }
         }
         return call(request.build(), earlier).whenComplete((a, e) -> {
             if (e != null) {
@@ -148,7 +155,7 @@ abstract class HttpNameService implements NameService {
                     after, null);
         }
         if (code >= 300 && code < 400) {
-            throw new NameServiceException(describe() + " redirected to " + response.header("Location")
+            throw NameServiceException.refusal(describe() + " redirected to " + response.header("Location")
                     + ": not followed (an off-chain registrar is not a BNS registry)");
         }
         if (code >= 500) {
@@ -165,7 +172,7 @@ abstract class HttpNameService implements NameService {
         Answer answer = new Answer(code, bytes);
         String etag = response.header("ETag");
         if ("GET".equals(response.request().method()) && code == 200) {
-            if (etag != null && !etag.isBlank() && etag.length() <= 256 && bytes.length <= MAX_VALIDATED_BYTES) {
+            if (etag != null && ETAG.matcher(etag).matches() && bytes.length <= MAX_VALIDATED_BYTES) {
                 validated.put(response.request().url(), new Validated(etag, answer));
             } else {
                 validated.remove(response.request().url());

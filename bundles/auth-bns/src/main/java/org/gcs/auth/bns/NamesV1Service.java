@@ -32,7 +32,7 @@ final class NamesV1Service extends HttpNameService {
                     Boolean.TRUE.equals(o.get("grace_period")) ? NameStatus.GRACE_PERIOD : NameStatus.ACTIVE;
             case "revoked", "name_revoke" -> NameStatus.REVOKED;
             case "expired" -> NameStatus.EXPIRED;
-            case "registered_subdomain" -> throw new NameServiceException(describe() + " says " + name
+            case "registered_subdomain" -> throw NameServiceException.refusal(describe() + " says " + name
                     + " is a subdomain: subdomains live off chain and are not accepted");
             default -> throw new NameServiceException(describe() + " gave " + name + " the unknown status " + status);
         };

@@ -82,7 +82,7 @@ final class OwnershipCache {
                 if (failure == null) {
                     failures = 0;
                     entries.put(name, new Entry(r, clock.getAsLong() + ttlMillis));
-                } else {
+                } else if (!failure.definite()) { // a real answer about the name says nothing of the service
                     lastFailure = failure.getMessage();
                     if (++failures >= failuresToOpen || failure.retryAfterMillis() > 0) {
                         openUntil = clock.getAsLong() + Math.max(openMillis, failure.retryAfterMillis());

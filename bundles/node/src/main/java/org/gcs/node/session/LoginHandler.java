@@ -319,6 +319,11 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
             context.devices().logout(session);
             return;
         }
+        if (context.authProviders().forScheme(user.scheme()).isEmpty()) { // its provider went away meanwhile
+            context.devices().logout(session);
+            fail(ctx, ErrorCode.UNKNOWN_SCHEME, "no authentication provider for scheme " + user.scheme());
+            return;
+        }
         state = State.DONE;
         cancelTimeout();
         context.stats().loginOk();

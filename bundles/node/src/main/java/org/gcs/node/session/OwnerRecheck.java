@@ -20,8 +20,9 @@ import org.gcs.node.stats.NodeStats;
  * still owns its user id ({@link AuthProvider#checkOwner}, the cacheable half of a login: no signature, and for BNS an
  * HTTP lookup only when the provider's cache entry has expired). A device whose key no longer owns its id is
  * disconnected with {@code AUTH_FAILED} and the provider's reason; one that cannot be checked now (the name service is
- * unreachable) stays. At most {@link #IN_FLIGHT} checks run at once, so that thousands of devices never flood a name
- * service.</li>
+ * unreachable) stays. A round runs at most {@link #IN_FLIGHT} checks at once, and a round is skipped while the last
+ * one still runs, so that thousands of devices never flood a name service. A device whose scheme no provider serves
+ * any more (it logged in just as the provider went away) is disconnected as {@link #providerRemoved} does.</li>
  * <li>{@link #providerRemoved}: when no provider serves a scheme any more, its devices are disconnected with
  * {@code UNKNOWN_SCHEME} and why; when another provider still serves it, its devices are checked with that one.</li>
  * </ul>
@@ -36,6 +37,8 @@ public final class OwnerRecheck {
     private final LocalDevices devices;
     private final AuthProviders providers;
     private final NodeStats stats;
+    private final java.util.concurrent.atomic.AtomicReference<CompletableFuture<Void>> round =
+            new java.util.concurrent.atomic.AtomicReference<>(CompletableFuture.completedFuture(null));
 
     public OwnerRecheck(LocalDevices devices, AuthProviders providers, NodeStats stats) {
         this.devices = devices;
@@ -43,9 +46,27 @@ public final class OwnerRecheck {
         this.stats = stats;
     }
 
-    /** Checks every device logged in now; completes when all checks ended (never exceptionally). */
+    /**
+     * Checks every device logged in now, unless the last round still runs; completes when all checks ended (never
+     * exceptionally). Never throws: a scheduler calling it every interval keeps calling it.
+     */
     public CompletableFuture<Void> checkAll() {
-        return check(devices.sessions());
+        CompletableFuture<Void> last = round.get();
+        if (!last.isDone()) {
+            LOG.log(Level.DEBUG, "owner recheck: the last round still runs; this one is skipped");
+            return last;
+        }
+        CompletableFuture<Void> next = new CompletableFuture<>();
+        if (!round.compareAndSet(last, next)) {
+            return round.get();
+        }
+        try {
+            check(devices.sessions()).whenComplete((v, e) -> next.complete(null));
+        } catch (Throwable e) {
+            LOG.log(Level.WARNING, "owner recheck failed: " + e);
+            next.complete(null);
+        }
+        return next;
     }
 
     /** The provider of {@code scheme} went away: disconnects its devices if none is left, else checks them again. */
@@ -55,43 +76,70 @@ public final class OwnerRecheck {
         if (providers.forScheme(scheme).isPresent()) {
             return check(affected);
         }
-        for (DeviceSession session : affected) {
-            stats.schemeGoneClosed();
-            session.disconnect(ErrorCode.UNKNOWN_SCHEME, "this node stopped verifying scheme " + scheme
-                    + " (its authentication provider was removed or is being updated); log in again later");
-        }
+        affected.forEach(OwnerRecheck.this::schemeGone);
         if (!affected.isEmpty()) {
             LOG.log(Level.INFO, affected.size() + " devices of scheme " + scheme + " disconnected: no provider serves it");
         }
         return CompletableFuture.completedFuture(null);
     }
 
+    private void schemeGone(DeviceSession session) {
+        String scheme = session.endpoint().user().scheme();
+        stats.schemeGoneClosed();
+        session.disconnect(ErrorCode.UNKNOWN_SCHEME, "this node stopped verifying scheme " + scheme
+                + " (its authentication provider was removed or is being updated); log in again later");
+    }
+
     private CompletableFuture<Void> check(List<DeviceSession> sessions) {
         Iterator<DeviceSession> queue = sessions.iterator();
         CompletableFuture<?>[] lanes = new CompletableFuture<?>[Math.min(IN_FLIGHT, Math.max(1, sessions.size()))];
         for (int i = 0; i < lanes.length; i++) {
-            lanes[i] = next(queue);
+            CompletableFuture<Void> lane = new CompletableFuture<>();
+            lanes[i] = lane;
+            runLane(queue, lane);
         }
         return CompletableFuture.allOf(lanes);
     }
 
-    /** Checks the queue's sessions one after another; several lanes share the queue. */
-    private CompletableFuture<Void> next(Iterator<DeviceSession> queue) {
-        DeviceSession session;
-        synchronized (queue) {
-            if (!queue.hasNext()) {
-                return CompletableFuture.completedFuture(null);
+    /**
+     * Checks the queue's sessions one after another in a loop while their checks complete at once (pk, or a cached BNS
+     * answer), and continues from the completing thread when one has to wait: the stack never grows with the number
+     * of sessions. Several lanes share the queue.
+     */
+    private void runLane(Iterator<DeviceSession> queue, CompletableFuture<Void> lane) {
+        while (true) {
+            DeviceSession session;
+            synchronized (queue) {
+                if (!queue.hasNext()) {
+                    lane.complete(null);
+                    return;
+                }
+                session = queue.next();
             }
-            session = queue.next();
+            CompletableFuture<Void> check = checkOne(session);
+            if (!check.isDone()) {
+                check.whenComplete((v, e) -> runLane(queue, lane));
+                return;
+            }
         }
-        return checkOne(session).thenCompose(v -> next(queue));
     }
 
+    /** One device's check; never throws, and its future never fails. */
     private CompletableFuture<Void> checkOne(DeviceSession session) {
+        try {
+            return checkOwner(session);
+        } catch (Throwable e) {
+            LOG.log(Level.WARNING, "owner recheck of " + session.endpoint() + " failed: " + e);
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
+    private CompletableFuture<Void> checkOwner(DeviceSession session) {
         String scheme = session.endpoint().user().scheme();
         AuthProvider provider = providers.forScheme(scheme).orElse(null);
         if (provider == null) {
-            return CompletableFuture.completedFuture(null); // providerRemoved deals with it
+            schemeGone(session); // it logged in while its provider went away
+            return CompletableFuture.completedFuture(null);
         }
         CompletableFuture<Void> verdict = LocalDevices.call(() -> provider.checkOwner(session.endpoint().user(),
                 session.publicKey())).copy().orTimeout(CHECK_TIMEOUT_SECONDS, TimeUnit.SECONDS);

@@ -78,7 +78,6 @@ public final class NodeStats {
         limited.increment();
     }
 
-    /** A peer that did not read what the node sent it was closed. */
     /** A logged-in device's key was asked again whether it owns its user id; {@code lost}: it does not any more. */
     public void ownerRechecked(boolean lost) {
         ownersRechecked.increment();
@@ -92,6 +91,7 @@ public final class NodeStats {
         schemesGoneClosed.increment();
     }
 
+    /** A peer that did not read what the node sent it was closed. */
     public void slowReaderClosed() {
         slowReadersClosed.increment();
     }
