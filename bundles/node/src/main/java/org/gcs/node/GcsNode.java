@@ -27,7 +27,7 @@ import org.gcs.api.node.NodeIdentity;
 import org.gcs.api.routing.NodeAddress;
 import org.gcs.node.state.StateFiles;
 import org.gcs.node.stats.NodeStats;
-import org.gcs.node.stun.StunResponder;
+import org.gcs.internal.stun.StunResponder;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -191,7 +191,17 @@ public final class GcsNode {
 
     private void start(NodeSettings settings, NodeIdentity identity) throws IOException, InterruptedException {
         if (settings.stunEnabled()) {
-            stunPort = server.bindStun(settings.stunPort(), new StunResponder(stats));
+            stunPort = server.bindStun(settings.stunPort(), new StunResponder(new StunResponder.Traffic() {
+                @Override
+                public void in(long bytes) {
+                    stats.stunBytesIn(bytes);
+                }
+
+                @Override
+                public void out(long bytes) {
+                    stats.stunBytesOut(bytes);
+                }
+            }));
         }
         List<IceServer> stun = settings.stunEnabled()
                 ? List.of(IceServer.newBuilder().setHost(settings.advertisedHost()).setPort(stunPort).setKind("stun").build())

@@ -6,7 +6,7 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import org.gcs.api.NodeId;
 import org.gcs.api.node.NodeIdentity;
-import org.gcs.node.state.StoredNodeIdentity;
+import org.gcs.internal.identity.StoredNodeIdentity;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;

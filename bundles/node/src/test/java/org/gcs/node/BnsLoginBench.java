@@ -51,7 +51,7 @@ public final class BnsLoginBench {
             node.setRouter(new CentralRouter());
             node.addAuthProvider(new PubkeyAuthProvider(), Map.of(AuthProvider.SCHEME_PROPERTY, "pk", "service.id", 1L));
             node.addAuthProvider(bns, Map.of(AuthProvider.SCHEME_PROPERTY, "bns", "service.id", 2L));
-            node.setIdentity(org.gcs.node.state.StoredNodeIdentity.loadOrCreate(tmp.resolve("node")));
+            node.setIdentity(org.gcs.internal.identity.StoredNodeIdentity.loadOrCreate(tmp.resolve("node")));
             node.activate(TestConfigs.ephemeral(tmp.resolve("node"), Map.of()));
             try {
                 UserCredential pk = new PubkeyCredentialStore().loadOrCreate(tmp.resolve("pk.key"), null);

@@ -91,7 +91,7 @@ class BnsLoginTest {
         node.setRouter(new CentralRouter());
         node.addAuthProvider(new PubkeyAuthProvider(), Map.of(AuthProvider.SCHEME_PROPERTY, "pk", "service.id", 1L));
         node.addAuthProvider(bns, BNS_PROPERTIES);
-        node.setIdentity(org.gcs.node.state.StoredNodeIdentity.loadOrCreate(tmp.resolve("node")));
+        node.setIdentity(org.gcs.internal.identity.StoredNodeIdentity.loadOrCreate(tmp.resolve("node")));
         node.activate(TestConfigs.ephemeral(tmp.resolve("node"), nodeConfig));
     }
 

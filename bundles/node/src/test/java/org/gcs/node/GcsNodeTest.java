@@ -44,7 +44,7 @@ import org.gcs.api.wire.NodeWire.Welcome;
 import org.gcs.auth.pubkey.PubkeyAuthProvider;
 import org.gcs.auth.pubkey.PubkeyCredentialStore;
 import org.gcs.node.state.StateFiles;
-import org.gcs.node.stun.StunCodec;
+import org.gcs.internal.stun.StunCodec;
 import org.gcs.routing.central.CentralRouter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -85,7 +85,7 @@ class GcsNodeTest {
     }
 
     private static org.gcs.api.node.NodeIdentity identity(Path stateDir) throws IOException {
-        return org.gcs.node.state.StoredNodeIdentity.loadOrCreate(stateDir);
+        return org.gcs.internal.identity.StoredNodeIdentity.loadOrCreate(stateDir);
     }
 
     @AfterEach

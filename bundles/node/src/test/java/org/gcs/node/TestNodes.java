@@ -21,7 +21,7 @@ final class TestNodes {
         GcsNode node = new GcsNode();
         node.setRouter(new CentralRouter());
         node.addAuthProvider(new PubkeyAuthProvider(), Map.of(AuthProvider.SCHEME_PROPERTY, "pk", "service.id", 1L));
-        node.setIdentity(org.gcs.node.state.StoredNodeIdentity.loadOrCreate(stateDir));
+        node.setIdentity(org.gcs.internal.identity.StoredNodeIdentity.loadOrCreate(stateDir));
         node.activate(TestConfigs.ephemeral(stateDir, config));
         return node;
     }

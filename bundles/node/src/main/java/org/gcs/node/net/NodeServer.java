@@ -1,6 +1,5 @@
 package org.gcs.node.net;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -8,9 +7,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -23,7 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
-import org.gcs.node.stun.StunResponder;
+import org.gcs.internal.stun.StunResponder;
 
 /**
  * The sockets of a node on Netty NIO: the TLS 1.3 listener for daemons and the UDP STUN responder. Binding happens in
@@ -53,17 +50,7 @@ public final class NodeServer implements AutoCloseable {
 
     /** Binds the STUN responder; returns the actual port. */
     public int bindStun(int port, StunResponder responder) throws InterruptedException {
-        Channel channel = new Bootstrap()
-                .group(boss)
-                .channel(NioDatagramChannel.class)
-                .handler(new ChannelInitializer<DatagramChannel>() {
-                    @Override
-                    protected void initChannel(DatagramChannel ch) {
-                        ch.pipeline().addLast(responder);
-                    }
-                })
-                .bind(host, port).sync().channel();
-        return register(channel);
+        return register(responder.bind(boss, host, port));
     }
 
     /** Binds the daemon listener; returns the actual port. */

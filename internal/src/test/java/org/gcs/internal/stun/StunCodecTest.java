@@ -1,10 +1,10 @@
-package org.gcs.node.stun;
+package org.gcs.internal.stun;
 
-import static org.gcs.node.stun.StunBytes.attribute;
-import static org.gcs.node.stun.StunBytes.flip;
-import static org.gcs.node.stun.StunBytes.hex;
-import static org.gcs.node.stun.StunBytes.message;
-import static org.gcs.node.stun.StunBytes.withFingerprint;
+import static org.gcs.internal.stun.StunBytes.attribute;
+import static org.gcs.internal.stun.StunBytes.flip;
+import static org.gcs.internal.stun.StunBytes.hex;
+import static org.gcs.internal.stun.StunBytes.message;
+import static org.gcs.internal.stun.StunBytes.withFingerprint;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,7 +19,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.zip.CRC32;
-import org.gcs.node.stun.StunMessage.MessageClass;
+import org.gcs.internal.stun.StunMessage.MessageClass;
 import org.junit.jupiter.api.Test;
 
 class StunCodecTest {

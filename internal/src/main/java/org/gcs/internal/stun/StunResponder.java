@@ -1,4 +1,4 @@
-package org.gcs.node.stun;
+package org.gcs.internal.stun;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -8,26 +8,58 @@ import io.netty.channel.socket.DatagramPacket;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.util.Optional;
-import org.gcs.node.stats.NodeStats;
 
 /**
- * The node's STUN server on a datagram channel: answers what {@link StunServerPolicy} answers (Binding requests), drops
- * everything else with a debug log, and keeps serving whatever arrives.
+ * A STUN server on a datagram channel (a GCS node's, the baseline relay's): answers what {@link StunServerPolicy}
+ * answers (Binding requests), drops everything else with a debug log, and keeps serving whatever arrives.
  */
 @Sharable
 public final class StunResponder extends SimpleChannelInboundHandler<DatagramPacket> {
     private static final System.Logger LOG = System.getLogger(StunResponder.class.getName());
 
-    private final NodeStats stats;
+    /** Where the bytes a responder receives and sends are counted. */
+    public interface Traffic {
+        Traffic NONE = new Traffic() {
+            @Override
+            public void in(long bytes) {
+            }
 
-    public StunResponder(NodeStats stats) {
-        this.stats = stats;
+            @Override
+            public void out(long bytes) {
+            }
+        };
+
+        void in(long bytes);
+
+        void out(long bytes);
+    }
+
+    private final Traffic stats;
+
+    public StunResponder(Traffic traffic) {
+        this.stats = traffic;
+    }
+
+    /** Binds a UDP socket on {@code host}:{@code port} (0: any) served by this responder; returns its channel. */
+    public io.netty.channel.Channel bind(io.netty.channel.EventLoopGroup group, String host, int port)
+            throws InterruptedException {
+        StunResponder responder = this;
+        return new io.netty.bootstrap.Bootstrap()
+                .group(group)
+                .channel(io.netty.channel.socket.nio.NioDatagramChannel.class)
+                .handler(new io.netty.channel.ChannelInitializer<io.netty.channel.socket.DatagramChannel>() {
+                    @Override
+                    protected void initChannel(io.netty.channel.socket.DatagramChannel ch) {
+                        ch.pipeline().addLast(responder);
+                    }
+                })
+                .bind(host, port).sync().channel();
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
         int size = packet.content().readableBytes();
-        stats.stunBytesIn(size);
+        stats.in(size);
         StunMessage message;
         try {
             message = StunCodec.decode(packet.content().nioBuffer());
@@ -41,7 +73,7 @@ public final class StunResponder extends SimpleChannelInboundHandler<DatagramPac
             return;
         }
         ByteBuffer response = answer.get();
-        stats.stunBytesOut(response.remaining());
+        stats.out(response.remaining());
         ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(response), packet.sender())).addListener(f -> {
             if (!f.isSuccess()) {
                 LOG.log(Level.DEBUG, () -> "STUN response to " + packet.sender() + " failed: " + f.cause());

@@ -1,4 +1,4 @@
-package org.gcs.node.stun;
+package org.gcs.internal.stun;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

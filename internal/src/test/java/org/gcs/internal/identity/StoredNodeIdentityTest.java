@@ -1,4 +1,4 @@
-package org.gcs.node.state;
+package org.gcs.internal.identity;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package org.gcs.node.stun;
+package org.gcs.internal.stun;
 
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;

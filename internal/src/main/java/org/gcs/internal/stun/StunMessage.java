@@ -1,4 +1,4 @@
-package org.gcs.node.stun;
+package org.gcs.internal.stun;
 
 import java.util.Arrays;
 import java.util.HexFormat;

@@ -1,9 +1,9 @@
-package org.gcs.node.stun;
+package org.gcs.internal.stun;
 
-import static org.gcs.node.stun.StunBytes.attribute;
-import static org.gcs.node.stun.StunBytes.hex;
-import static org.gcs.node.stun.StunBytes.message;
-import static org.gcs.node.stun.StunBytes.withFingerprint;
+import static org.gcs.internal.stun.StunBytes.attribute;
+import static org.gcs.internal.stun.StunBytes.hex;
+import static org.gcs.internal.stun.StunBytes.message;
+import static org.gcs.internal.stun.StunBytes.withFingerprint;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,9 +1,9 @@
-package org.gcs.node.stun;
+package org.gcs.internal.stun;
 
-import static org.gcs.node.stun.StunBytes.attribute;
-import static org.gcs.node.stun.StunBytes.flip;
-import static org.gcs.node.stun.StunBytes.message;
-import static org.gcs.node.stun.StunBytes.withFingerprint;
+import static org.gcs.internal.stun.StunBytes.attribute;
+import static org.gcs.internal.stun.StunBytes.flip;
+import static org.gcs.internal.stun.StunBytes.message;
+import static org.gcs.internal.stun.StunBytes.withFingerprint;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -15,30 +15,34 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.gcs.node.net.NodeServer;
-import org.gcs.node.stats.NodeStats;
+import io.netty.channel.Channel;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The responder on a real UDP socket on loopback, as the node binds it. */
+/** The responder on a real UDP socket on loopback, as the node and the relay bind it. */
 class StunResponderTest {
     /** Transaction ids of the bad datagrams start with this byte, so an answer to any of them shows. */
     private static final byte BAD = (byte) 0xBA;
     private static final int ROUNDS = 5;
 
-    private NodeServer server;
+    private MultiThreadIoEventLoopGroup group;
+    private Channel channel;
     private InetSocketAddress stun;
 
     @BeforeEach
     void bind() throws Exception {
-        server = new NodeServer("127.0.0.1");
-        stun = new InetSocketAddress(InetAddress.getLoopbackAddress(), server.bindStun(0, new StunResponder(new NodeStats())));
+        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        channel = new StunResponder(StunResponder.Traffic.NONE).bind(group, "127.0.0.1", 0);
+        stun = new InetSocketAddress(InetAddress.getLoopbackAddress(), ((InetSocketAddress) channel.localAddress()).getPort());
     }
 
     @AfterEach
     void close() {
-        server.close();
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.gcs.node.state;
+package org.gcs.internal.identity;
 
 import java.io.IOException;
 import java.io.StringReader;
