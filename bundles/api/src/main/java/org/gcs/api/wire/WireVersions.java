@@ -6,6 +6,8 @@ public final class WireVersions {
     public static final int NODE_PROTOCOL = 1;
     /** Version of {@code app.proto} sent in {@code AppHello.protocol_version}. */
     public static final int APP_PROTOCOL = 1;
+    /** Version of {@code relay.proto} (the baseline relay) sent in {@code Register.protocol_version}. */
+    public static final int RELAY_PROTOCOL = 1;
     /** Largest frame (without its 4-byte length) either side accepts; a longer length closes the connection. */
     public static final int MAX_FRAME_BYTES = 64 * 1024;
     /**

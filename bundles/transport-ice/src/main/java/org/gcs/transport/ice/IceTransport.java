@@ -169,6 +169,15 @@ public final class IceTransport implements P2PTransport {
         this(TransportSettings.from(config));
     }
 
+    /**
+     * A transport outside a framework (benchmarks, tools, other modules' tests): {@code config} maps {@link Config}'s
+     * method names ({@code host_addresses}, ...) to values; the others keep their defaults. {@link #deactivate} it when
+     * done.
+     */
+    public static IceTransport standalone(java.util.Map<String, Object> config) {
+        return new IceTransport(TransportSettings.configOf(config));
+    }
+
     IceTransport(TransportSettings settings) {
         this.settings = settings;
         Ice4jRuntime.initialise(settings, loader);
