@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-30}"
 shift $(( $# > 0 ? 1 : 0 ))
-modules=internal,bundles/node,bundles/daemon,bundles/transport-ice,bundles/routing-kademlia,bundles/auth-bns
+modules=internal,bundles/node,bundles/relay,bundles/daemon,bundles/transport-ice,bundles/routing-kademlia,bundles/auth-bns
 
 # JAZZER_FUZZ: fuzz instead of replaying; reuseForks=false: one JVM per class, as Jazzer fuzzes one test per JVM;
 # jazzer.hooks: the instrumentation that gives coverage feedback (off in ordinary builds, see the root pom);

@@ -132,6 +132,32 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /**
+     * Starts the baseline relay ({@code relay.jar}) in {@code workDir/relay} with TLS and STUN on ephemeral ports of
+     * 127.0.0.1, and waits until it has written {@code state/relay.properties}.
+     *
+     * @param config entries of PID {@code org.gcs.relay} that add to or replace those defaults
+     */
+    public RelayProcess startRelay(Map<String, String> config) throws IOException, InterruptedException {
+        Path jar = assemblyTarget.resolve("relay.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build with ./mvnw -B install -DskipTests");
+        }
+        Path dir = workDir.resolve("relay");
+        Map<String, String> relay = new LinkedHashMap<>();
+        relay.put("host", "127.0.0.1");
+        relay.put("port", "0");
+        relay.put("stun.port", "0");
+        relay.put("state.dir", "state");
+        relay.putAll(config);
+        writeConfig(dir, "org.gcs.relay", relay);
+        clearReadiness(dir, "state/relay.properties", "state/stats.properties");
+        RoleProcess process = start("relay", dir, RoleProcess.java("-jar", jar.toString()));
+        Properties started = process.awaitProperties("state/relay.properties", START_TIMEOUT);
+        return new RelayProcess(process, started.getProperty("relay.id"), started.getProperty("tls.host"),
+                Integer.parseInt(started.getProperty("tls.port")), Integer.parseInt(started.getProperty("stun.port")));
+    }
+
+    /**
      * Starts a node of the distributed role ({@code kademlia.jar}) in {@code workDir/name} and waits until it has
      * written {@code state/node.properties} and its router's {@code state/kademlia.properties} (its link listener is
      * bound). TLS, STUN and link ports are ephemeral on 127.0.0.1; both IP-group limits are off, since every node of

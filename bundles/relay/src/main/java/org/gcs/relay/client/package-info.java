@@ -1,7 +1,5 @@
-/** A baseline application's side of the relay: register an id, open ICE + QUIC channels to other ids, accept theirs. */
-@Export
-@Version("1.0.0")
+/**
+ * A baseline application's side of the relay: register an id, open ICE + QUIC channels to other ids, accept theirs.
+ * Used from the plain jar (benchmarks, tests); the bundle exports nothing, as every backend.
+ */
 package org.gcs.relay.client;
-
-import org.osgi.annotation.bundle.Export;
-import org.osgi.annotation.versioning.Version;
