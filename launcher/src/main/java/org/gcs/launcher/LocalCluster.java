@@ -111,6 +111,15 @@ public final class LocalCluster implements AutoCloseable {
      *        {@code port=0}, {@code stun.port=0}, {@code state.dir=state}
      */
     public NodeProcess startCentral(List<String> commandPrefix, Map<String, String> config) throws IOException, InterruptedException {
+        return startCentral(commandPrefix, config, List.of());
+    }
+
+    /**
+     * As {@link #startCentral(List, Map)}, with {@code jvmOptions} for the node's JVM (a larger heap, say: they come
+     * after the defaults and override them).
+     */
+    public NodeProcess startCentral(List<String> commandPrefix, Map<String, String> config, List<String> jvmOptions)
+            throws IOException, InterruptedException {
         Path dir = workDir.resolve("node");
         Map<String, String> node = new LinkedHashMap<>();
         node.put("host", "127.0.0.1");
@@ -121,8 +130,10 @@ public final class LocalCluster implements AutoCloseable {
         writeConfig(dir, "org.gcs.node", node);
         writeNameService(dir);
         clearReadiness(dir, "state/node.properties", "state/stats.properties");
-        RoleProcess process = start("node", dir, prefixed(commandPrefix,
-                RoleProcess.java("-jar", assemblyTarget.resolve("central.jar").toString())));
+        List<String> args = new ArrayList<>(jvmOptions);
+        args.add("-jar");
+        args.add(assemblyTarget.resolve("central.jar").toString());
+        RoleProcess process = start("node", dir, prefixed(commandPrefix, RoleProcess.java(args.toArray(new String[0]))));
         Properties started = process.awaitProperties("state/node.properties", START_TIMEOUT);
         String host = node.get("host");
         if (isWildcard(host) && node.containsKey("advertised.host") && !node.get("advertised.host").isBlank()) {

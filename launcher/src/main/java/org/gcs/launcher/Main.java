@@ -14,6 +14,9 @@ import java.util.Arrays;
  * pairs, 500 ms between one connect's close and the next);
  * {@code soak [minutes [parallel [sample-seconds]]]} connects over and over and samples the processes' descriptors,
  * threads and memory (default 10 minutes, 5 at a time, every 60 s), see {@link SoakBench};
+ * {@code nodeload [logins [in-flight [idle [heap-MiB]]]]} measures one central node with simulated daemons over TLS:
+ * logins per second and the node's CPU per login, then idle daemons held and the node's heap per daemon (default 5000,
+ * 64, 10000, 2048), see {@link NodeLoadBench};
  * {@code registry serve [port [file]]} runs the offline BNS registry on 127.0.0.1 (default 3999,
  * {@code run/bns-registry.txt}) until killed, and {@code registry set file name owner [ACTIVE|GRACE_PERIOD|EXPIRED|REVOKED]}
  * registers, transfers, expires or revokes a name in its file (a running registry answers with it at once).
@@ -61,11 +64,21 @@ public final class Main {
                 System.out.print(SoakBench.markdown(samples));
                 status = samples.isEmpty() || samples.get(samples.size() - 1).failed() > 0 ? 1 : 0;
             }
+            case "nodeload" -> {
+                int logins = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
+                int inFlight = args.length > 2 ? Integer.parseInt(args[2]) : 64;
+                int idle = args.length > 3 ? Integer.parseInt(args[3]) : 10_000;
+                int heapMiB = args.length > 4 ? Integer.parseInt(args[4]) : 2048;
+                var result = new NodeLoadBench(Path.of("run/nodeload"), System.out).run(logins, inFlight, idle, heapMiB, 30);
+                System.out.println();
+                System.out.print(NodeLoadBench.markdown(result));
+                status = result.logins().failed() == 0 && result.idle().lost() == 0 ? 0 : 1;
+            }
             case "registry" -> status = registry(Arrays.copyOfRange(args, 1, args.length));
             default -> {
                 System.err.println("usage: gcs-launcher demo [--distributed | --bns] [workdir] | bench [N ...] | authbench [pairs [quiet-ms]]"
                         + " | distbench [sizes [users [connects [kills]]]] | soak [minutes [parallel [sample-seconds]]]"
-                        + " | registry serve|set ...");
+                        + " | nodeload [logins [in-flight [idle [heap-MiB]]]] | registry serve|set ...");
                 status = 2;
             }
         }
