@@ -24,7 +24,8 @@ import org.gcs.api.NodeId;
  * collection (jcmd) against its heap before they came, per daemon, and its descriptors and resident memory.</li>
  * </ul>
  * Every loop is bounded in count and time. Holding many connections needs a raised descriptor limit in the shell that
- * starts it ({@code ulimit -n}); the node's heap is set by {@code heapMiB}.
+ * starts it ({@code ulimit -n}); the node's heap is set by {@code heapMiB}, further node JVM options by the system
+ * property {@code gcs.node.jvm} (space-separated; a flight recording, say).
  */
 public final class NodeLoadBench {
     private final Path workDir;
@@ -60,8 +61,13 @@ public final class NodeLoadBench {
     public Result run(int logins, int inFlight, int idle, int heapMiB, int holdSeconds) throws Exception {
         LocalCluster.deleteTree(workDir);
         try (LocalCluster cluster = new LocalCluster(workDir, LocalCluster.findAssembly(), null)) {
+            List<String> jvm = new ArrayList<>(List.of("-Xmx" + heapMiB + "m", "-Xms" + heapMiB + "m"));
+            String extra = System.getProperty("gcs.node.jvm", "").trim(); // e.g. a flight recording of the node
+            if (!extra.isEmpty()) {
+                jvm.addAll(List.of(extra.split("\\s+")));
+            }
             NodeProcess node = cluster.startCentral(List.of(), Map.of("limit.connections.per.address", "10000000",
-                    "limit.frames.per.second", "100000"), List.of("-Xmx" + heapMiB + "m", "-Xms" + heapMiB + "m"));
+                    "limit.frames.per.second", "100000"), jvm);
             long pid = node.process().pid();
             int sources = Math.max(1, idle / 20_000 + 1);
             try (NodeLoad load = new NodeLoad(new java.net.InetSocketAddress(node.host(), node.tlsPort()),
