@@ -8,6 +8,7 @@ import java.util.Arrays;
  * {@code --distributed}: over three Kademlia nodes instead of one central node; with {@code --bns}: Alice is the BNS
  * user {@code alice.id}, checked against the offline registry, and both ends authenticate each other);
  * {@code bench [N ...]} runs the concurrent-connect benchmark (default N = 10, 100, 500) and prints its table;
+ * {@code vsbaseline [N ...]} runs it and the same experiment on the baseline relay ({@link BaselineBench}) in one run;
  * {@code distbench [sizes [users [connects [kills]]]]} compares the central role with Kademlia deployments of the
  * given sizes (default 3,20; 9 users; 30 connects; 10 kills), see {@link DistributedBench};
  * {@code authbench [pairs [quiet-ms]]} compares sequential connects with and without mutual authentication (default 200
@@ -35,6 +36,22 @@ public final class Main {
                 System.out.println();
                 System.out.print(ConnectBench.markdown(results));
                 status = results.stream().allMatch(r -> r.failed() == 0) ? 0 : 1;
+            }
+            case "vsbaseline" -> {
+                int[] sizes = ConnectBench.parseSizes(args, 1);
+                var gcs = new ConnectBench(Path.of("run/bench"), System.out).run(sizes, 5);
+                var baseline = new BaselineBench(Path.of("run/baseline"), System.out).run(sizes, 5);
+                System.out.println();
+                System.out.println("| N concurrent connects | GCS p50 (ms) | baseline p50 (ms) | GCS/baseline p50 | GCS p99 (ms) | baseline p99 (ms) | GCS wall (ms) | baseline wall (ms) | failed GCS / baseline |");
+                System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                for (int i = 0; i < sizes.length; i++) {
+                    var g = gcs.get(i);
+                    var b = baseline.get(i);
+                    System.out.printf("| %d | %.1f | %.1f | %.2fx | %.1f | %.1f | %.1f | %.1f | %d / %d |%n", g.n(), g.p50Ms(), b.p50Ms(),
+                            g.p50Ms() / b.p50Ms(), g.p99Ms(), b.p99Ms(), g.wallMs(), b.wallMs(), g.failed(), b.failed());
+                }
+                System.out.println("\nMachine: " + ConnectBench.machine());
+                status = gcs.stream().allMatch(r -> r.failed() == 0) && baseline.stream().allMatch(r -> r.failed() == 0) ? 0 : 1;
             }
             case "authbench" -> {
                 int pairs = args.length > 1 ? Integer.parseInt(args[1]) : 200;
@@ -76,7 +93,7 @@ public final class Main {
             }
             case "registry" -> status = registry(Arrays.copyOfRange(args, 1, args.length));
             default -> {
-                System.err.println("usage: gcs-launcher demo [--distributed | --bns] [workdir] | bench [N ...] | authbench [pairs [quiet-ms]]"
+                System.err.println("usage: gcs-launcher demo [--distributed | --bns] [workdir] | bench [N ...] | vsbaseline [N ...] | authbench [pairs [quiet-ms]]"
                         + " | distbench [sizes [users [connects [kills]]]] | soak [minutes [parallel [sample-seconds]]]"
                         + " | nodeload [logins [in-flight [idle [heap-MiB]]]] | registry serve|set ...");
                 status = 2;
