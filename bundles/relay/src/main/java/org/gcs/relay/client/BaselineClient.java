@@ -111,7 +111,8 @@ public final class BaselineClient implements AutoCloseable {
      *
      * @param group the Netty event loops for the relay connection (shared by many clients)
      * @param pool where session steps run (shared; each client keeps its own order)
-     * @param accepted called with the peer's id and the channel for every connection opened to this client
+     * @param accepted called with the peer's id and the channel for every connection opened to this client, on one of
+     *        the transport's threads: it must not block (hand the channel to a thread of its own to read it)
      */
     public static CompletableFuture<BaselineClient> connect(InetSocketAddress relay, NodeId relayId, String id,
             P2PTransport transport, EventLoopGroup group, Executor pool, Duration timeout,
