@@ -69,6 +69,8 @@ import org.gcs.internal.netty.ProtobufFrameEncoder;
 public final class BaselineClient implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int MAX_FRAME_BYTES = WireVersions.MAX_FRAME_BYTES;
+    /** How often a registered client pings the relay. */
+    static final long KEEPALIVE_SECONDS = 20;
 
     private final String id;
     private final P2PTransport transport;
@@ -336,7 +338,7 @@ public final class BaselineClient implements AutoCloseable {
         }
     }
 
-    /** Sends a ping; the relay closes connections silent for its idle timeout. */
+    /** Sends a ping (a registered client does every {@value #KEEPALIVE_SECONDS} s by itself). */
     public void ping() {
         Channel c = channel;
         if (c != null) {
@@ -378,6 +380,9 @@ public final class BaselineClient implements AutoCloseable {
                         }
                     }
                     iceServers = List.copyOf(servers);
+                    // the relay closes connections silent for its idle timeout (60 s by default)
+                    ctx.channel().eventLoop().scheduleAtFixedRate(BaselineClient.this::ping, KEEPALIVE_SECONDS,
+                            KEEPALIVE_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
                     registered.complete(BaselineClient.this);
                 }
                 case FORWARD -> {
