@@ -2,9 +2,6 @@ package org.gcs.launcher;
 
 import com.google.protobuf.ByteString;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
-import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -17,8 +14,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
-import io.netty.handler.codec.MessageToByteEncoder;
-import io.netty.handler.codec.MessageToMessageDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -43,6 +38,8 @@ import org.gcs.api.wire.NodeWire;
 import org.gcs.api.wire.NodeWire.NodeFrame;
 import org.gcs.api.wire.WireVersions;
 import org.gcs.auth.pubkey.PubkeyIds;
+import org.gcs.internal.netty.ProtobufFrameDecoder;
+import org.gcs.internal.netty.ProtobufFrameEncoder;
 
 /**
  * A protocol-level load generator for one GCS node: simulated daemons that speak {@code node.proto} over real TLS 1.3
@@ -164,24 +161,9 @@ public final class NodeLoad implements AutoCloseable {
                                 .addLast(tls.newHandler(ch.alloc(), node.getHostString(), node.getPort()))
                                 .addLast(new LengthFieldBasedFrameDecoder(WireVersions.MAX_FRAME_BYTES, 0, 4, 0, 4))
                                 .addLast(new LengthFieldPrepender(4))
-                                .addLast(new MessageToMessageDecoder<ByteBuf>() {
-                                    @Override
-                                    protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out)
-                                            throws IOException {
-                                        try (ByteBufInputStream in = new ByteBufInputStream(frame)) {
-                                            out.add(NodeFrame.parseFrom(in));
-                                        }
-                                    }
-                                })
-                                .addLast(new MessageToByteEncoder<NodeFrame>() {
-                                    @Override
-                                    protected void encode(ChannelHandlerContext ctx, NodeFrame frame, ByteBuf out)
-                                            throws IOException {
-                                        try (ByteBufOutputStream stream = new ByteBufOutputStream(out)) {
-                                            frame.writeTo(stream);
-                                        }
-                                    }
-                                })
+                                .addLast(new ProtobufFrameDecoder<>(NodeFrame.parser()))
+                                .addLast(new ProtobufFrameEncoder<>(NodeFrame.class, WireVersions.MAX_FRAME_BYTES,
+                                        f -> f.getBodyCase().toString()))
                                 .addLast(new LoginHandler(user, device, started, done));
                     }
                 })

@@ -32,6 +32,7 @@ import org.gcs.api.wire.NodeWire.IceServer;
 import org.gcs.api.wire.RelayWire.RelayFrame;
 import org.gcs.internal.files.AtomicFiles;
 import org.gcs.internal.identity.StoredNodeIdentity;
+import org.gcs.internal.netty.ProtobufFrameDecoder;
 import org.gcs.internal.netty.ProtobufFrameEncoder;
 import org.gcs.internal.stun.StunResponder;
 import org.osgi.service.component.annotations.Activate;
@@ -127,7 +128,7 @@ public final class RelayServer {
                                     .addLast("tls", tls.newHandler(ch.alloc()))
                                     .addLast("frames", new LengthFieldBasedFrameDecoder(maxFrame, 0, 4, 0, 4))
                                     .addLast("length", new LengthFieldPrepender(4))
-                                    .addLast("decode", new RelayFrameDecoder())
+                                    .addLast("decode", new ProtobufFrameDecoder<>(RelayFrame.parser()))
                                     .addLast("encode", new ProtobufFrameEncoder<>(RelayFrame.class, maxFrame,
                                             f -> f.getBodyCase().toString()))
                                     .addLast("relay", new RelayHandler(registrations, stats, servers));

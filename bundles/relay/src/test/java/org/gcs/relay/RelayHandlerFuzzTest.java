@@ -12,10 +12,11 @@ import java.util.List;
 import org.gcs.api.wire.RelayWire.Register;
 import org.gcs.api.wire.RelayWire.RelayFrame;
 import org.gcs.api.wire.WireVersions;
+import org.gcs.internal.netty.ProtobufFrameDecoder;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Fuzzes a relay connection above TLS: framing, {@link RelayFrameDecoder} and {@link RelayHandler}, as
+ * Fuzzes a relay connection above TLS: framing, {@link ProtobufFrameDecoder} and {@link RelayHandler}, as
  * {@link RelayServer} builds them, on an {@link EmbeddedChannel} with a fresh relay per input and a registered peer
  * ("bob") that forwards can reach. Properties: nothing thrown escapes the pipeline; the relay writes only
  * {@link RelayFrame}s; a connection it closed got an error as its last frame; Bob only ever receives forwards from the
@@ -74,7 +75,7 @@ class RelayHandlerFuzzTest {
     }
 
     private static EmbeddedChannel channel(Registrations registrations, RelayStats stats) {
-        return new EmbeddedChannel(new LengthFieldBasedFrameDecoder(MAX_FRAME_BYTES, 0, 4, 0, 4), new RelayFrameDecoder(),
+        return new EmbeddedChannel(new LengthFieldBasedFrameDecoder(MAX_FRAME_BYTES, 0, 4, 0, 4), new ProtobufFrameDecoder<>(RelayFrame.parser()),
                 new RelayHandler(registrations, stats, List.of()));
     }
 

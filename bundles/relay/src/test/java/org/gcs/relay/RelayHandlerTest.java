@@ -18,6 +18,7 @@ import org.gcs.api.wire.RelayWire.Register;
 import org.gcs.api.wire.RelayWire.RelayErrorCode;
 import org.gcs.api.wire.RelayWire.RelayFrame;
 import org.gcs.api.wire.WireVersions;
+import org.gcs.internal.netty.ProtobufFrameDecoder;
 import org.junit.jupiter.api.Test;
 
 /** The relay protocol without sockets: registration, forwarding, and every refusal, each leaving the relay serving. */
@@ -26,7 +27,7 @@ class RelayHandlerTest {
     private final RelayStats stats = new RelayStats();
 
     private EmbeddedChannel client() {
-        return new EmbeddedChannel(new LengthFieldBasedFrameDecoder(1024, 0, 4, 0, 4), new RelayFrameDecoder(),
+        return new EmbeddedChannel(new LengthFieldBasedFrameDecoder(1024, 0, 4, 0, 4), new ProtobufFrameDecoder<>(RelayFrame.parser()),
                 new RelayHandler(registrations, stats, List.of(NodeWire.IceServer.newBuilder().setHost("127.0.0.1")
                         .setPort(3479).setKind("stun").build())));
     }

@@ -2,8 +2,6 @@ package org.gcs.relay.client;
 
 import com.google.protobuf.ByteString;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -14,7 +12,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
-import io.netty.handler.codec.MessageToMessageDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -51,6 +48,7 @@ import org.gcs.api.wire.RelayWire.RelayErrorCode;
 import org.gcs.api.wire.RelayWire.RelayFrame;
 import org.gcs.api.wire.WireVersions;
 import org.gcs.internal.concurrent.SerialExecutor;
+import org.gcs.internal.netty.ProtobufFrameDecoder;
 import org.gcs.internal.netty.ProtobufFrameEncoder;
 
 /**
@@ -139,15 +137,7 @@ public final class BaselineClient implements AutoCloseable {
                                 .addLast(tls.newHandler(ch.alloc(), relay.getHostString(), relay.getPort()))
                                 .addLast(new LengthFieldBasedFrameDecoder(MAX_FRAME_BYTES, 0, 4, 0, 4))
                                 .addLast(new LengthFieldPrepender(4))
-                                .addLast(new MessageToMessageDecoder<ByteBuf>() {
-                                    @Override
-                                    protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out)
-                                            throws IOException {
-                                        try (ByteBufInputStream in = new ByteBufInputStream(frame)) {
-                                            out.add(RelayFrame.parseFrom(in));
-                                        }
-                                    }
-                                })
+                                .addLast(new ProtobufFrameDecoder<>(RelayFrame.parser()))
                                 .addLast(new ProtobufFrameEncoder<>(RelayFrame.class, MAX_FRAME_BYTES,
                                         f -> f.getBodyCase().toString()))
                                 .addLast(client.new Handler());
